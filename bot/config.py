@@ -1,0 +1,153 @@
+"""Configuration in one place: explicit arguments, then environment variables, then an
+optional TOML file (`AGENDABOT_CONFIG`), validated once into a frozen Settings.
+
+Secrets (tokens, signing secret) are kept out of `repr`, so logging a Settings never leaks them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import platformdirs
+
+from bot.errors import UsageError
+
+# Environment variable for each setting (the TOML file uses the field names).
+ENV = {
+    "db_path": "AGENDABOT_DB",
+    "tz": "AGENDABOT_TZ",
+    "now": "AGENDABOT_NOW",
+    "language": "AGENDABOT_LANG",
+    "telegram_token": "TELEGRAM_BOT_TOKEN",
+    "telegram_base_url": "TELEGRAM_BASE_URL",
+    "telegram_admins": "TELEGRAM_ADMINS",
+    "telegram_webhook_url": "AGENDABOT_TELEGRAM_WEBHOOK_URL",
+    "telegram_webhook_secret": "AGENDABOT_TELEGRAM_WEBHOOK_SECRET",
+    "slack_bot_token": "SLACK_BOT_TOKEN",
+    "slack_app_token": "SLACK_APP_TOKEN",
+    "slack_signing_secret": "SLACK_SIGNING_SECRET",
+    "slack_api_url": "SLACK_API_URL",
+    "slack_admins": "SLACK_ADMINS",
+    "http_host": "AGENDABOT_HTTP_HOST",
+    "http_port": "AGENDABOT_HTTP_PORT",
+}
+
+
+def default_db_path() -> Path:
+    """The user data directory: never inside the installed package."""
+    return Path(platformdirs.user_data_dir("agendabot")) / "agendabot.json"
+
+
+def _ids(value: Any) -> frozenset[str]:
+    if isinstance(value, str):
+        value = value.split(",")
+    return frozenset(str(v).strip() for v in value or () if str(v).strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, validated."""
+
+    db_path: Path = field(default_factory=default_db_path)
+    tz: str = "Asia/Seoul"
+    now: dt.datetime | None = None
+    language: str = "ko"
+    telegram_token: str = field(default="", repr=False)
+    telegram_base_url: str = ""
+    telegram_admins: frozenset[str] = frozenset()
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: str = field(default="", repr=False)
+    slack_bot_token: str = field(default="", repr=False)
+    slack_app_token: str = field(default="", repr=False)
+    slack_signing_secret: str = field(default="", repr=False)
+    slack_api_url: str = ""
+    slack_admins: frozenset[str] = frozenset()
+    http_host: str = "127.0.0.1"
+    http_port: int = 3000
+
+    @classmethod
+    def load(
+        cls,
+        overrides: Mapping[str, Any] | None = None,
+        environ: Mapping[str, str] | None = None,
+        toml_path: Path | None = None,
+    ) -> Settings:
+        """Build settings: `overrides` > environment > TOML file > defaults.
+
+        Raises:
+            UsageError: a value is invalid (unknown time zone, bad port, bad AGENDABOT_NOW).
+        """
+        environ = os.environ if environ is None else environ
+        raw: dict[str, Any] = {}
+        toml_path = toml_path or (
+            Path(environ["AGENDABOT_CONFIG"]) if environ.get("AGENDABOT_CONFIG") else None
+        )
+        if toml_path:
+            try:
+                raw.update(tomllib.loads(toml_path.read_text(encoding="utf-8")))
+            except (OSError, tomllib.TOMLDecodeError) as e:
+                raise UsageError(f"설정 파일을 읽을 수 없습니다: {toml_path} ({e})") from None
+        raw.update({name: environ[var] for name, var in ENV.items() if environ.get(var)})
+        raw.update({k: v for k, v in (overrides or {}).items() if v is not None})
+        known = {f.name for f in fields(cls)}
+        return cls(**_validate({k: v for k, v in raw.items() if k in known}))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz)
+
+    def clock(self) -> dt.datetime:
+        """Now, in the configured zone; pinned when AGENDABOT_NOW is set."""
+        return self.now if self.now is not None else dt.datetime.now(self.zone)
+
+    def today(self) -> dt.date:
+        return self.clock().date()
+
+    def admins(self, platform: str) -> frozenset[str]:
+        return {"telegram": self.telegram_admins, "slack": self.slack_admins}.get(
+            platform, frozenset()
+        )
+
+
+def _validate(raw: dict[str, Any]) -> dict[str, Any]:
+    out = dict(raw)
+    if "db_path" in out:
+        out["db_path"] = Path(out["db_path"]).expanduser()
+    tz = str(out.get("tz", "Asia/Seoul"))
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"알 수 없는 시간대입니다: {tz} (예: Asia/Seoul)") from None
+    out["tz"] = tz
+    if out.get("now"):
+        out["now"] = parse_now(str(out["now"]), zone)
+    for key in ("telegram_admins", "slack_admins"):
+        if key in out:
+            out[key] = _ids(out[key])
+    if "http_port" in out:
+        try:
+            port = int(out["http_port"])
+        except ValueError:
+            port = -1
+        if not 0 <= port <= 65535:
+            raise UsageError(f"포트 번호가 올바르지 않습니다: {out['http_port']}")
+        out["http_port"] = port
+    return out
+
+
+def parse_now(value: str, zone: ZoneInfo) -> dt.datetime:
+    """An ISO 8601 moment; a naive one is taken in the configured zone."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"시각 형식이 올바르지 않습니다: {value} (예: 2026-11-30T09:00+09:00)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)

@@ -1,0 +1,58 @@
+"""Korean text analysis with Kiwi, loaded once and only when first needed.
+
+Kiwi holds about 330 MB once loaded (with `load_multi_dict=False`), so a process that never
+parses or searches never pays for it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiwipiepy import Kiwi
+
+_lock = threading.Lock()
+# Content-word tags: nouns, foreign words, numbers, verb and adjective stems, roots.
+_CONTENT_TAGS = ("NNG", "NNP", "NNB", "NR", "SL", "SN", "SH", "VV", "VA", "XR")
+_BULLET = re.compile(r"^\s*(?:[□■○●◦ㅇ\-*•▶▷◆◇※]|\d+\)|[①-⑳])\s*")
+
+
+@cache
+def kiwi() -> Kiwi:
+    """The process-wide Kiwi, with ministry abbreviations taught so they stay whole."""
+    with _lock:
+        from kiwipiepy import Kiwi
+
+        from bot import ministries
+
+        k = Kiwi(load_multi_dict=False)
+        for m in ministries.table():
+            for word in (m.name, *m.aliases):
+                if " " not in word and "(" not in word:
+                    k.add_user_word(word, "NNP", 0)
+        return k
+
+
+def sentences(text: str) -> list[str]:
+    """Split into sentences: newlines first (Kiwi ignores them), bullets stripped, then Kiwi."""
+    out: list[str] = []
+    for line in text.splitlines():
+        line = _BULLET.sub("", line).strip()
+        if not line:
+            continue
+        out.extend(s.text.strip() for s in kiwi().split_into_sents(line) if s.text.strip())
+    return out
+
+
+def terms(text: str) -> list[str]:
+    """Content-word forms for search, so particles and endings fall away (보이스피싱을 → 보이스피싱)."""
+    if not text.strip():
+        return []
+    return [
+        t.form.lower()
+        for t in kiwi().tokenize(text)
+        if t.tag.startswith(_CONTENT_TAGS) and (len(t.form) > 1 or t.tag in ("SL", "SN"))
+    ]

@@ -1,0 +1,566 @@
+"""The store: meetings, agenda items, follow-ups, subscriptions, deliveries and the audit log,
+in one TinyDB JSON file. The only module that imports TinyDB.
+
+Why not TinyDB's default JSONStorage: it rewrites the file in place, so a crash mid-write
+leaves a truncated file that cannot be opened again. `AtomicStorage` writes a temp file,
+fsyncs it and renames it over the old one, so the file on disk is always the previous or the
+next complete version. Several processes (the bot, a CLI command) serialise their writes with
+a file lock and re-read the file under it, so no one overwrites another's change.
+
+Reads take no lock: the file is replaced atomically, and it is parsed again only when its
+stat signature changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from filelock import FileLock
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document
+
+from bot.errors import NotFound
+from bot.model import (
+    AgendaItem,
+    AuditEntry,
+    Change,
+    Delivery,
+    FollowUp,
+    Meeting,
+    Release,
+    Subscription,
+)
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+Tables = dict[str, dict[str, dict[str, Any]]]
+
+
+class CorruptStore(Exception):
+    """The database file exists but is not valid JSON (it was not written by us)."""
+
+
+class AtomicStorage(Storage):
+    """Whole-file JSON storage with atomic replace, a read cache and deferred writes.
+
+    Inside `transaction()` writes only update memory; `commit()` writes the file once, so a
+    change that touches several tables (a follow-up and its audit entry) lands all at once.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._data: Tables | None = None
+        self._signature: tuple[int, int, int] | None = None
+        self._in_transaction = False
+        self._dirty = False
+        self.generation = 0  # bumped whenever the data object is replaced
+
+    def _stat(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def read(self) -> Tables | None:
+        if self._in_transaction and self._data is not None:
+            return self._data
+        signature = self._stat()
+        if signature is None:
+            self._data, self._signature = None, None
+            return None
+        if signature != self._signature or self._data is None:
+            raw = self.path.read_bytes()
+            try:
+                self._data = orjson.loads(raw) if raw.strip() else None
+            except orjson.JSONDecodeError as e:
+                raise CorruptStore(f"{self.path}: {e}") from e
+            self._signature = signature
+            self.generation += 1
+        return self._data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        self._data = data
+        if self._in_transaction:
+            self._dirty = True
+            return
+        self._flush(data)
+
+    def _flush(self, data: Tables) -> None:
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as f:
+                f.write(orjson.dumps(data, option=orjson.OPT_INDENT_2))
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            self.forget()
+            tmp.unlink(missing_ok=True)
+            raise
+        _fsync_dir(self.path.parent)
+        self._signature = self._stat()
+        self.generation += 1
+
+    def forget(self) -> None:
+        """Drop the cache so the next read comes from disk."""
+        self._data, self._signature = None, None
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Defer writes; write once at the end, or discard everything on error."""
+        self.forget()  # the caller holds the lock: start from what is on disk now
+        self._in_transaction, self._dirty = True, False
+        try:
+            yield
+            if self._dirty and self._data is not None:
+                self._flush(self._data)
+        except BaseException:
+            self.forget()
+            raise
+        finally:
+            self._in_transaction = False
+
+    def close(self) -> None:
+        pass
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@dataclass
+class _Cache:
+    """Models built from one generation of the raw data, rebuilt when the file changes."""
+
+    generation: int = -1
+    meetings: list[Meeting] = field(default_factory=list)
+    items: dict[tuple[int, int], AgendaItem] = field(default_factory=dict)
+
+
+class Store:
+    """Domain-level access to the database file; every write is one locked transaction."""
+
+    def __init__(self, path: Path, clock: Callable[[], dt.datetime] | None = None) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._storage = AtomicStorage(self.path)
+        self._lock = FileLock(str(self.path) + ".lock")
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self._cache = _Cache()
+        # Bolt runs listeners in threads: one thread at a time may use the storage object.
+        self._thread_lock = threading.RLock()
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _db(self) -> TinyDB:
+        # A fresh TinyDB per operation: its tables cache the next id and query results,
+        # which would be stale once another process has written the file.
+        return TinyDB(storage=lambda: self._storage)
+
+    def _tables(self) -> Tables:
+        with self._thread_lock:
+            return self._storage.read() or {}
+
+    def _rows(self, name: str) -> Iterable[dict[str, Any]]:
+        return self._tables().get(name, {}).values()
+
+    @contextmanager
+    def transaction(self) -> Iterator[TinyDB]:
+        """Lock, re-read, change, write once: all or nothing."""
+        with self._thread_lock, self._lock, self._storage.transaction():
+            db = self._db()
+            meta = db.table("meta")
+            if not meta.get(doc_id=1):
+                meta.insert(Document({"schema": SCHEMA_VERSION, "next_followup": 1}, doc_id=1))
+            yield db
+
+    @property
+    def generation(self) -> int:
+        """Changes whenever the data changes (here or in another process)."""
+        self._tables()
+        return self._storage.generation
+
+    def is_empty(self) -> bool:
+        return not self._tables().get("meetings")
+
+    def schema_version(self) -> int | None:
+        meta = self._tables().get("meta", {}).get("1")
+        return meta.get("schema") if meta else None
+
+    def _models(self) -> _Cache:
+        with self._thread_lock:
+            return self._build_models()
+
+    def _build_models(self) -> _Cache:
+        tables = self._tables()
+        if self._cache.generation != self._storage.generation:
+            meetings = sorted(
+                (Meeting.from_dict(m) for m in tables.get("meetings", {}).values()),
+                key=lambda m: m.number,
+            )
+            items = {
+                (i["meeting"], i["number"]): AgendaItem.from_dict(i)
+                for i in tables.get("items", {}).values()
+            }
+            self._cache = _Cache(self._storage.generation, meetings, items)
+        return self._cache
+
+    def now(self) -> dt.datetime:
+        return self._clock()
+
+    # -- meetings and items ---------------------------------------------------------------
+
+    def meetings(self) -> list[Meeting]:
+        """All meetings, by stable number."""
+        return list(self._models().meetings)
+
+    def meeting(self, number: int) -> Meeting:
+        for m in self._models().meetings:
+            if m.number == number:
+                return m
+        raise NotFound(f"{number}번 회의는 없습니다.")
+
+    def latest_meeting(self) -> Meeting | None:
+        meetings = self._models().meetings
+        return max(meetings, key=lambda m: (m.date, m.number)) if meetings else None
+
+    def items(self, meeting: int | None = None) -> list[AgendaItem]:
+        """Agenda items, by meeting then number."""
+        items = self._models().items
+        return [items[k] for k in sorted(items) if meeting is None or k[0] == meeting]
+
+    def item(self, meeting: int, number: int) -> AgendaItem:
+        try:
+            return self._models().items[(meeting, number)]
+        except KeyError:
+            raise NotFound(f"{meeting}번 회의에 {number}번 안건은 없습니다.") from None
+
+    def item_terms(self) -> Iterator[tuple[tuple[int, int], list[str]]]:
+        """Precomputed search terms of every item."""
+        for row in self._rows("items"):
+            yield (row["meeting"], row["number"]), row.get("terms", [])
+
+    def save_release(
+        self,
+        release: Release,
+        *,
+        by: str,
+        terms: dict[int, list[str]] | None = None,
+    ) -> tuple[Meeting, str]:
+        """Store a parsed release; returns the meeting and 'new', 'unchanged' or 'updated'.
+
+        The same file again changes nothing. A revised release of a known meeting (same
+        title and date) replaces its items; follow-ups follow their item by title when the
+        revision renumbers items.
+        """
+        terms = terms or {}
+        now = self.now()
+        with self.transaction() as db:
+            meetings = db.table("meetings")
+            existing = next(
+                (
+                    Meeting.from_dict(m)
+                    for m in meetings.all()
+                    if m["source_sha256"] == release.meeting.source_sha256
+                    or (m["title"], m["date"]) == (release.meeting.title, str(release.meeting.date))
+                ),
+                None,
+            )
+            if existing and existing.source_sha256 == release.meeting.source_sha256:
+                return existing, "unchanged"
+            number = existing.number if existing else max((m.doc_id for m in meetings.all()), default=0) + 1
+            meeting = release.meeting.evolve(number=number, imported_at=now)
+            meetings.upsert(Document(meeting.to_dict(), doc_id=number))
+            items = db.table("items")
+            old_titles = {
+                row["title"]: row["number"] for row in items.all() if row["meeting"] == number
+            }
+            items.remove(doc_ids=[row.doc_id for row in items.all() if row["meeting"] == number])
+            new_titles: dict[str, int] = {}
+            for item in release.items:
+                item = item.evolve(meeting=number)
+                new_titles[item.title] = item.number
+                items.insert({**item.to_dict(), "terms": terms.get(item.number, [])})
+            renumber = {
+                old: new_titles[title]
+                for title, old in old_titles.items()
+                if title in new_titles and new_titles[title] != old
+            }
+            if renumber:
+                followups = db.table("followups")
+                for row in followups.all():
+                    if row["meeting"] == number and row["item"] in renumber:
+                        followups.update({"item": renumber[row["item"]]}, doc_ids=[row.doc_id])
+            status = "updated" if existing else "new"
+            self._audit(db, by, f"import.{status}", f"meeting:{number}", None, meeting.source)
+        return meeting, status
+
+    # -- follow-ups -----------------------------------------------------------------------
+
+    def followups(
+        self,
+        *,
+        status: str | None = "open",
+        owners: Iterable[str] | None = None,
+        item: tuple[int, int] | None = None,
+    ) -> list[FollowUp]:
+        """Follow-ups filtered on the raw rows first (there may be 100,000), by due date."""
+        owner_set = set(owners) if owners is not None else None
+        rows = [
+            r
+            for r in self._rows("followups")
+            if (status is None or r["status"] == status)
+            and (owner_set is None or r["owner"] in owner_set)
+            and (item is None or (r["meeting"], r["item"]) == item)
+        ]
+        rows.sort(key=lambda r: (r["due"], _id_number(r["id"])))
+        return [FollowUp.from_dict(r) for r in rows]
+
+    def followup_rows(self) -> Iterable[dict[str, Any]]:
+        """Raw follow-up rows, for bulk scans (search, digests) that convert only what they use."""
+        return self._rows("followups")
+
+    def followup(self, fid: str) -> FollowUp:
+        key = fid.strip().upper()
+        for r in self._rows("followups"):
+            if r["id"] == key:
+                return FollowUp.from_dict(r)
+        raise NotFound(f"후속조치 {fid}은(는) 없습니다.")
+
+    def add_followup(
+        self,
+        *,
+        item: tuple[int, int],
+        text: str,
+        owner: str,
+        due: dt.date,
+        by: str,
+        terms: list[str] | None = None,
+    ) -> FollowUp:
+        """Create a follow-up with the next short id (F1, F2, …)."""
+        now = self.now()
+        with self.transaction() as db:
+            if not any(
+                (r["meeting"], r["number"]) == item for r in db.table("items").all()
+            ):
+                raise NotFound(f"{item[0]}.{item[1]} 안건은 없습니다.")
+            meta = db.table("meta")
+            counter = meta.get(doc_id=1)
+            assert isinstance(counter, dict)
+            n = int(counter.get("next_followup", 1))
+            meta.update({"next_followup": n + 1}, doc_ids=[1])
+            fu = FollowUp(
+                id=f"F{n}",
+                meeting=item[0],
+                item=item[1],
+                text=text,
+                owner=owner,
+                due=due,
+                created_by=by,
+                created_at=now,
+                updated_by=by,
+                updated_at=now,
+            )
+            db.table("followups").insert({**fu.to_dict(), "terms": terms or []})
+            self._audit(db, by, "followup.add", fu.id, None, fu.to_dict())
+        return fu
+
+    def update_followup(
+        self,
+        fid: str,
+        changes: dict[str, Any],
+        *,
+        by: str,
+        terms: list[str] | None = None,
+    ) -> FollowUp:
+        """Apply field changes, recording each in the follow-up's history and the audit log."""
+        key = fid.strip().upper()
+        now = self.now()
+        with self.transaction() as db:
+            table = db.table("followups")
+            row = next((r for r in table.all() if r["id"] == key), None)
+            if row is None:
+                raise NotFound(f"후속조치 {fid}은(는) 없습니다.")
+            old = FollowUp.from_dict(row)
+            new = old.evolve(**changes, updated_by=by, updated_at=now)
+            history = [
+                Change(now, by, name, _jsonish(getattr(old, name)), _jsonish(value))
+                for name, value in changes.items()
+                if getattr(old, name) != value
+            ]
+            new = new.evolve(history=old.history + tuple(history))
+            update: dict[str, Any] = new.to_dict()
+            if terms is not None:
+                update["terms"] = terms
+            table.update(update, doc_ids=[row.doc_id])
+            for c in history:
+                self._audit(db, by, "followup.edit", f"{key}.{c.field}", c.old, c.new)
+        return new
+
+    # -- subscriptions --------------------------------------------------------------------
+
+    def subscriptions(self) -> list[Subscription]:
+        return sorted(
+            (Subscription.from_dict(r) for r in self._rows("subscriptions")),
+            key=lambda s: s.key,
+        )
+
+    def subscription(self, key: str) -> Subscription | None:
+        for r in self._rows("subscriptions"):
+            if r["key"] == key:
+                return Subscription.from_dict(r)
+        return None
+
+    def save_subscription(self, sub: Subscription, *, by: str) -> Subscription:
+        """Create or replace the subscription of one chat."""
+        with self.transaction() as db:
+            table = db.table("subscriptions")
+            row = next((r for r in table.all() if r["key"] == sub.key), None)
+            if row is None:
+                table.insert(sub.to_dict())
+            else:
+                table.update(sub.to_dict(), doc_ids=[row.doc_id])
+            self._audit(db, by, "subscription.save", sub.key, dict(row) if row else None, sub.to_dict())
+        return sub
+
+    def remove_subscription(self, key: str, *, by: str) -> Subscription:
+        with self.transaction() as db:
+            table = db.table("subscriptions")
+            row = next((r for r in table.all() if r["key"] == key), None)
+            if row is None:
+                raise NotFound("이 대화방은 구독하고 있지 않습니다.")
+            table.remove(doc_ids=[row.doc_id])
+            self._audit(db, by, "subscription.remove", key, dict(row), None)
+        return Subscription.from_dict(row)
+
+    def pause_subscription(self, key: str, reason: str, *, by: str = "system") -> None:
+        """Stop sending to a chat that blocked or removed the bot, until someone resubscribes."""
+        self._update_subscription(key, {"paused": True, "paused_reason": reason}, by=by)
+
+    def rekey_subscription(self, old_key: str, new_key: str, new_chat_id: str) -> None:
+        """Follow a chat whose id changed (a Telegram group migrated to a supergroup)."""
+        self._update_subscription(old_key, {"key": new_key, "chat_id": new_chat_id}, by="system")
+
+    def _update_subscription(self, key: str, changes: dict[str, Any], *, by: str) -> None:
+        with self.transaction() as db:
+            table = db.table("subscriptions")
+            row = next((r for r in table.all() if r["key"] == key), None)
+            if row is None:
+                return
+            table.update(changes, doc_ids=[row.doc_id])
+            self._audit(db, by, "subscription.update", key, {k: row.get(k) for k in changes}, changes)
+
+    # -- outbox ---------------------------------------------------------------------------
+
+    def delivery(self, subscription: str, period: str) -> Delivery | None:
+        for r in self._rows("deliveries"):
+            if r["subscription"] == subscription and r["period"] == period:
+                return Delivery.from_dict(r)
+        return None
+
+    def deliveries(self) -> list[Delivery]:
+        return [Delivery.from_dict(r) for r in self._rows("deliveries")]
+
+    def claim_delivery(
+        self, subscription: str, period: str, *, lease: dt.timedelta
+    ) -> Delivery | None:
+        """Mark (subscription, period) as being sent by us, unless it is sent or being sent.
+
+        A claim older than `lease` is taken to belong to a process that died mid-send and may be
+        taken over; that is the one window where a digest can go out twice (see README).
+        """
+        now = self.now()
+        with self.transaction() as db:
+            table = db.table("deliveries")
+            row = next(
+                (
+                    r
+                    for r in table.all()
+                    if r["subscription"] == subscription and r["period"] == period
+                ),
+                None,
+            )
+            current = Delivery.from_dict(row) if row else Delivery(subscription, period)
+            if current.status in ("sent", "skipped"):
+                return None
+            if (
+                current.status == "sending"
+                and current.claimed_at is not None
+                and now - current.claimed_at < lease
+            ):
+                return None
+            claimed = current.evolve(
+                status="sending", attempts=current.attempts + 1, claimed_at=now
+            )
+            if row is None:
+                table.insert(claimed.to_dict())
+            else:
+                table.update(claimed.to_dict(), doc_ids=[row.doc_id])
+        return claimed
+
+    def finish_delivery(
+        self,
+        subscription: str,
+        period: str,
+        *,
+        status: str,
+        error: str = "",
+        message_ids: Iterable[str] = (),
+    ) -> Delivery:
+        """Record how a claimed delivery ended: sent, skipped (nothing to say) or failed."""
+        now = self.now()
+        with self.transaction() as db:
+            table = db.table("deliveries")
+            row = next(
+                r
+                for r in table.all()
+                if r["subscription"] == subscription and r["period"] == period
+            )
+            done = Delivery.from_dict(row).evolve(
+                status=status,
+                last_error=error,
+                sent_at=now if status == "sent" else None,
+                message_ids=tuple(message_ids),
+            )
+            table.update(done.to_dict(), doc_ids=[row.doc_id])
+            if status == "sent":
+                subs = db.table("subscriptions")
+                for r in subs.all():
+                    if r["key"] == subscription:
+                        subs.update({"last_digest_at": now.isoformat()}, doc_ids=[r.doc_id])
+        return done
+
+    # -- audit ----------------------------------------------------------------------------
+
+    def audit_log(self, limit: int | None = None) -> list[AuditEntry]:
+        rows = list(self._rows("audit"))
+        rows = rows[-limit:] if limit else rows
+        return [AuditEntry.from_dict(r) for r in rows]
+
+    def _audit(self, db: TinyDB, by: str, action: str, target: str, old: Any, new: Any) -> None:
+        entry = AuditEntry(self.now(), by, action, target, old, new)
+        db.table("audit").insert(entry.to_dict())
+
+
+def _id_number(fid: str) -> int:
+    return int(fid[1:]) if fid[1:].isdigit() else 0
+
+
+def _jsonish(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value

@@ -1,0 +1,1 @@
+"""Weekly digests: build one per subscription, schedule them, deliver each exactly once."""
