@@ -83,9 +83,7 @@ class Searcher:
         generation = self.store.generation
         items_key = tuple((m.number, m.source_sha256) for m in self.store.meetings())
         if items_key != self._items_key:
-            self._items = _Index(
-                (f"{m}.{n}", terms) for (m, n), terms in self.store.item_terms()
-            )
+            self._items = _Index((f"{m}.{n}", terms) for (m, n), terms in self.store.item_terms())
             self._items_key = items_key
         if generation != self._followups_generation:
             self._followups = _Index(
@@ -101,7 +99,10 @@ class Searcher:
         scored = [("item", k, s) for k, s in self._items.score(terms).items()]
         scored += [("followup", k, s) for k, s in self._followups.score(terms).items()]
         scored.sort(key=lambda h: (-h[2], h[1]))
-        return [Hit(kind, ref, round(s, 3), self._snippet(kind, ref, needles)) for kind, ref, s in scored[:limit]]
+        return [
+            Hit(kind, ref, round(s, 3), self._snippet(kind, ref, needles))
+            for kind, ref, s in scored[:limit]
+        ]
 
     def _snippet(self, kind: str, ref: str, needles: list[str]) -> str:
         if kind == "item":

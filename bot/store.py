@@ -284,7 +284,11 @@ class Store:
             )
             if existing and existing.source_sha256 == release.meeting.source_sha256:
                 return existing, "unchanged"
-            number = existing.number if existing else max((m.doc_id for m in meetings.all()), default=0) + 1
+            number = (
+                existing.number
+                if existing
+                else max((m.doc_id for m in meetings.all()), default=0) + 1
+            )
             meeting = release.meeting.evolve(number=number, imported_at=now)
             meetings.upsert(Document(meeting.to_dict(), doc_id=number))
             items = db.table("items")
@@ -356,9 +360,7 @@ class Store:
         """Create a follow-up with the next short id (F1, F2, …)."""
         now = self.now()
         with self.transaction() as db:
-            if not any(
-                (r["meeting"], r["number"]) == item for r in db.table("items").all()
-            ):
+            if not any((r["meeting"], r["number"]) == item for r in db.table("items").all()):
                 raise NotFound(f"{item[0]}.{item[1]} 안건은 없습니다.")
             meta = db.table("meta")
             counter = meta.get(doc_id=1)
@@ -436,7 +438,9 @@ class Store:
                 table.insert(sub.to_dict())
             else:
                 table.update(sub.to_dict(), doc_ids=[row.doc_id])
-            self._audit(db, by, "subscription.save", sub.key, dict(row) if row else None, sub.to_dict())
+            self._audit(
+                db, by, "subscription.save", sub.key, dict(row) if row else None, sub.to_dict()
+            )
         return sub
 
     def remove_subscription(self, key: str, *, by: str) -> Subscription:
@@ -464,7 +468,9 @@ class Store:
             if row is None:
                 return
             table.update(changes, doc_ids=[row.doc_id])
-            self._audit(db, by, "subscription.update", key, {k: row.get(k) for k in changes}, changes)
+            self._audit(
+                db, by, "subscription.update", key, {k: row.get(k) for k in changes}, changes
+            )
 
     # -- outbox ---------------------------------------------------------------------------
 

@@ -1,0 +1,293 @@
+"""The `agendabot` command line: the one place where errors become exit codes.
+
+Exit codes: 0 done; 1 the bot command was refused or invalid (its one-line reason printed);
+2 the command line itself was wrong, or an input file could not be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import logging
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bot import render
+from bot.adapters import console
+from bot.commands import Context
+from bot.config import Settings
+from bot.errors import AgendabotError
+from bot.importer import ensure_seeded, import_file
+from bot.reply import Reply
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+TOUR = (
+    "/help",
+    "/meetings",
+    "/agenda",
+    "/agenda 3",
+    "/agenda 1",
+    "/ministry 중기부",
+    "/milestones 400",
+    "/search 보이스피싱을",
+    "/followup add 1 2026-12-15 과기정통부 민생 10대 과제 데이터 구축 점검",
+    "/followup",
+    "/subscribe 월 09:00",
+    "/digest",
+    "/agenda 99",
+    "/ministry 중기청",
+)
+
+
+class CliError(Exception):
+    """Misuse of the command line: exit 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not getattr(args, "func", None):
+        args.func = _console
+    try:
+        return int(args.func(args) or 0)
+    except (AgendabotError, CliError) as e:
+        message = e.line() if isinstance(e, AgendabotError) else str(e)
+        print(f"agendabot: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="agendabot",
+        description="정부 회의 안건과 후속조치를 추적하는 봇 (텔레그램·슬랙·콘솔)",
+    )
+    p.add_argument("--db", type=Path, help="database file (default: AGENDABOT_DB or user data dir)")
+    p.add_argument("--config", type=Path, help="optional TOML configuration file")
+    p.add_argument("--now", help="pin the clock (ISO 8601), like AGENDABOT_NOW")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = p.add_subparsers(metavar="COMMAND")
+
+    c = sub.add_parser("console", help="interactive console on the local database")
+    c.set_defaults(func=_console)
+
+    c = sub.add_parser("ask", help='answer one bot command, e.g. agendabot ask "/agenda 3"')
+    c.add_argument("text", nargs="+", help="the command, e.g. /agenda 3")
+    c.set_defaults(func=_ask)
+
+    c = sub.add_parser(
+        "tour", help="a scripted tour of the bot on a fresh copy of the bundled data"
+    )
+    c.add_argument("--keep", action="store_true", help="use --db instead of a temporary copy")
+    c.set_defaults(func=_tour)
+
+    c = sub.add_parser("parse", help="parse a press release and print what was found")
+    c.add_argument("file", type=Path)
+    c.add_argument("--date", type=_date_arg, help="meeting date when the text lacks it")
+    c.add_argument("--json", action="store_true", help="print JSON (default: a short summary)")
+    c.set_defaults(func=_parse)
+
+    c = sub.add_parser("import", help="parse a press release and store it")
+    c.add_argument("file", type=Path)
+    c.add_argument("--date", type=_date_arg)
+    c.set_defaults(func=_import)
+
+    c = sub.add_parser("run", help="start the configured chat adapters and the digest scheduler")
+    c.set_defaults(func=_run)
+
+    c = sub.add_parser("digest", help="preview, send or archive weekly digests")
+    g = c.add_mutually_exclusive_group(required=True)
+    g.add_argument("--preview", metavar="PLATFORM:CHAT", help="print that chat's digest")
+    g.add_argument("--send-due", action="store_true", help="run one scheduler tick")
+    g.add_argument("--html", type=Path, metavar="FILE", help="write a digest as an HTML page")
+    c.add_argument("--chat", metavar="PLATFORM:CHAT", help="with --html: whose digest")
+    c.set_defaults(func=_digest)
+
+    c = sub.add_parser("followup", help="list, add, close, cancel or edit follow-ups")
+    c.add_argument("words", nargs="+", help='e.g. add 3 2026-12-15 과기정통부 "데이터 구축 점검"')
+    c.set_defaults(func=lambda a: _mirror(a, "/followup " + " ".join(a.words)))
+
+    c = sub.add_parser("subscribe", help="subscribe a chat to the weekly digest")
+    c.add_argument("chat", metavar="PLATFORM:CHAT_ID")
+    c.add_argument("--day", default="mon", help="mon … sun, or 월 … 일")
+    c.add_argument("--time", default="09:00")
+    c.add_argument("--tz", default=None)
+    c.add_argument("--ministry", action="append", default=[])
+    c.set_defaults(func=_subscribe)
+
+    c = sub.add_parser("unsubscribe", help="stop a chat's weekly digest")
+    c.add_argument("chat", metavar="PLATFORM:CHAT_ID")
+    c.set_defaults(func=lambda a: _mirror(a, "/unsubscribe", chat=a.chat))
+
+    c = sub.add_parser("subscriptions", help="list subscriptions")
+    c.set_defaults(func=lambda a: _mirror(a, "/subscriptions"))
+    return p
+
+
+def _date_arg(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"날짜는 YYYY-MM-DD 형식입니다: {value}") from None
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.load({"db_path": args.db, "now": args.now}, toml_path=args.config)
+
+
+def _context(args: argparse.Namespace, seed: bool = True) -> Context:
+    settings = _settings(args)
+    store = Store(settings.db_path, clock=settings.clock)
+    if seed:
+        ensure_seeded(store)
+    return Context(store, settings)
+
+
+def _print(reply: Reply) -> int:
+    print(render.text(reply))
+    return 1 if reply.error else 0
+
+
+def _console(args: argparse.Namespace) -> int:
+    ctx = _context(args)
+    console.repl(ctx, history=ctx.settings.db_path.with_name("console_history"))
+    return 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    return _print(console.ask(_context(args), " ".join(args.text)))
+
+
+def _tour(args: argparse.Namespace) -> int:
+    """Run the scripted tour; a temporary database keeps the user's own untouched."""
+    with tempfile.TemporaryDirectory() as tmp:
+        if not args.keep:
+            args.db = Path(tmp) / "tour.json"
+        ctx = _context(args)
+        print(
+            f"# agendabot 둘러보기 (데이터: {ctx.settings.db_path}, 기준 시각: {ctx.now():%Y-%m-%d %H:%M %Z})"
+        )
+        for text in TOUR:
+            print(f"\n{console.PROMPT}{text}")
+            print(render.text(console.ask(ctx, text)))
+    return 0
+
+
+def _parse(args: argparse.Namespace) -> int:
+    from bot import pressrelease
+
+    text = pressrelease.read_text(args.file)
+    release = pressrelease.parse(text, date=args.date, source=args.file.name)
+    data = pressrelease.release_to_json(release)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    meeting = data["meeting"]
+    print(f"{meeting['title']} ({meeting['date']}, {meeting.get('chair') or '주재자 미상'})")
+    for item in data["agenda"]:
+        print(
+            f"  {item['number']:>2}. {item['title']} [{item['decision'] or '-'}] "
+            f"{', '.join(item['ministries'])} · 일정 {len(item['milestones'])}건"
+        )
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    ctx = _context(args, seed=False)
+    meeting, status = import_file(ctx.store, args.file, date=args.date)
+    words = {
+        "new": "새로 가져왔습니다",
+        "updated": "갱신했습니다",
+        "unchanged": "이미 같은 내용이 있습니다",
+    }
+    print(
+        f"{meeting.number}번 회의 {meeting.title} ({meeting.date}): {words[status]} "
+        f"(안건 {len(ctx.store.items(meeting.number))}건)"
+    )
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.runner import run
+
+    asyncio.run(run(_context(args)))
+    return 0
+
+
+def _digest(args: argparse.Namespace) -> int:
+    from digests import build, scheduler
+
+    ctx = _context(args)
+    now = ctx.now()
+    if args.preview or args.html:
+        key = args.preview or args.chat or "console:console"
+        reply = build.preview(ctx.store, _chat_key(key), now)
+        if args.html:
+            args.html.write_text(build.render_html(reply), encoding="utf-8")
+            print(f"{args.html} 에 저장했습니다.")
+            return 0
+        return _print(reply)
+    from bot.runner import senders_for
+
+    async def tick() -> dict[str, int]:
+        async with senders_for(ctx) as senders:
+            return await scheduler.send_due(ctx.store, senders, now)
+
+    counts = asyncio.run(tick())
+    print(", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "보낼 요약이 없습니다.")
+    return 0
+
+
+def _chat_key(value: str) -> str:
+    platform, _, chat = value.partition(":")
+    if platform not in ("telegram", "slack", "console") or not chat:
+        raise CliError(f"대화방은 PLATFORM:CHAT_ID 형식입니다 (예: telegram:-100123): {value}")
+    return value
+
+
+def _mirror(args: argparse.Namespace, text: str, chat: str | None = None) -> int:
+    """Run an admin command from the shell, as the console user, for a given chat."""
+    ctx = _context(args)
+    platform, chat_id, team = "console", "console", None
+    if chat:
+        platform, _, rest = _chat_key(chat).partition(":")
+        team, _, chat_id = (
+            rest.rpartition(":") if platform == "slack" and ":" in rest else ("", "", rest)
+        )
+    from bot.commands import Request, handle
+
+    req = Request(
+        platform=platform,
+        user_id="console",
+        chat_id=chat_id,
+        text=text,
+        is_private=False,
+        team_id=team or None,
+    )
+    # The shell user holds the database file, so they act as an admin on every platform.
+    ctx.trusted = True
+    return _print(handle(ctx, req, page=None))
+
+
+def _subscribe(args: argparse.Namespace) -> int:
+    words: list[Any] = [args.day, args.time]
+    if args.tz:
+        words.append(args.tz)
+    words += args.ministry
+    return _mirror(args, "/subscribe " + " ".join(words), chat=args.chat)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""The platform-neutral command layer: `handle(ctx, request)` answers any command with a
+Reply. Every adapter (console, Telegram, Slack) calls this and only renders the result."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+
+from bot.commands import (  # noqa: F401  (importing registers the commands)
+    agenda,
+    digest,
+    followup,
+    info,
+    milestones,
+    ministry,
+    search,
+    subscribe,
+)
+from bot.commands.base import REGISTRY, Call, Command, Context, Request, check_text
+from bot.errors import AgendabotError
+from bot.reply import Reply, error
+
+log = logging.getLogger(__name__)
+
+__all__ = ["REGISTRY", "Command", "Context", "Request", "handle", "split_command"]
+
+
+def split_command(text: str) -> tuple[str, list[str]]:
+    """`/agenda@agenda_bot 1.3` → ("agenda", ["1.3"]); the leading slash is optional."""
+    words = text.strip().split()
+    if not words:
+        return "", []
+    name = words[0].lstrip("/").split("@", 1)[0].lower()
+    return name, words[1:]
+
+
+def handle(ctx: Context, req: Request, page: int | None = 1) -> Reply:
+    """Answer one request. Never raises: user errors become one Korean line, bugs are logged.
+
+    `page` picks a page of a long answer for chat; None returns it whole (console, CLI).
+    """
+    try:
+        check_text(req.text)
+        name, args = split_command(req.text)
+        if not name:
+            return error("명령을 입력하세요. 전체 명령은 /help 로 볼 수 있습니다.")
+        cmd = REGISTRY.get(name)
+        if cmd is None:
+            return error(_unknown(name))
+        reply = cmd.func(Call(ctx, req, args, cmd))
+        return reply if page is None else reply.paged(req.text.strip(), page)
+    except AgendabotError as e:
+        return error(e.line())
+    except Exception:
+        log.exception("command failed: %r", req.text[:200])
+        return error("죄송합니다. 명령을 처리하다 오류가 났습니다. 잠시 후 다시 시도해 주세요.")
+
+
+def _unknown(name: str) -> str:
+    close = difflib.get_close_matches(name, REGISTRY, n=2, cutoff=0.5)
+    hint = f" 혹시 {', '.join('/' + c for c in close)}?" if close else ""
+    return f"알 수 없는 명령입니다: /{name[:30]}.{hint} 전체 명령은 /help 로 볼 수 있습니다."

@@ -1,0 +1,25 @@
+"""/digest: a preview of the weekly digest this chat gets (or would get)."""
+
+from __future__ import annotations
+
+from digests.build import build_digest
+
+from bot.commands.base import Call, command
+from bot.model import Subscription
+from bot.reply import Reply
+
+
+@command("digest", usage="/digest", summary="이 대화방 주간 요약 미리 보기", examples=("/digest",))
+def digest(call: Call) -> Reply:
+    """이 대화방이 받는(구독하지 않았다면 받게 될) 주간 요약을 지금 시점으로 만들어 보여 줍니다."""
+    if call.args:
+        raise call.usage_error("이 명령은 인자가 없습니다.")
+    store = call.ctx.store
+    sub = store.subscription(call.req.chat_key) or Subscription(
+        key=call.req.chat_key,
+        platform=call.req.platform,
+        chat_id=call.req.chat_id,
+        team_id=call.req.team_id,
+        tz=call.ctx.settings.tz,
+    )
+    return build_digest(store, sub, call.ctx.now())

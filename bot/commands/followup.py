@@ -1,0 +1,197 @@
+"""/followup: list open follow-ups; admins add, close, cancel and edit them (all audited)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot import dates, ministries, search
+from bot.commands.base import Call, command, parse_item_ref
+from bot.errors import UsageError
+from bot.model import STATUS_KO, FollowUp
+from bot.reply import Line, Reply, Section, dday, kdate
+
+USAGE = "/followup [list] [부처 | 안건번호]"
+ADD = "/followup add 안건번호 마감일 담당부처 내용 (예: /followup add 3 2026-12-15 과기정통부 데이터 구축 점검)"
+DONE = "/followup done ID [메모]"
+CANCEL = "/followup cancel ID [메모]"
+EDIT = "/followup edit ID 항목=값 (항목: text, due, owner, note, status)"
+MAX_TEXT = 300
+
+FIELDS = {
+    "text": "text", "내용": "text",
+    "due": "due", "마감": "due",
+    "owner": "owner", "담당": "owner",
+    "note": "note", "메모": "note",
+    "status": "status", "상태": "status",
+}  # fmt: skip
+STATUSES = {"open": "open", "진행": "open", "done": "done", "완료": "done",
+            "cancelled": "cancelled", "cancel": "cancelled", "취소": "cancelled"}  # fmt: skip
+_FIELD = re.compile(r"(?:^|\s)(" + "|".join(FIELDS) + r")=")
+
+
+@command(
+    "followup",
+    usage=f"{USAGE} | add | done | cancel | edit",
+    summary="후속조치 목록, 추가·완료·취소·수정(관리자)",
+    examples=(
+        "/followup",
+        "/followup 중기부",
+        "/followup 1.3",
+        "/followup add 3 2026-12-15 과기정통부 데이터 구축 점검",
+        "/followup done F1 점검 완료",
+        "/followup edit F1 due=2027-01-15",
+        "/followup cancel F1",
+    ),
+    admin=True,
+)
+def followup(call: Call) -> Reply:
+    """진행 중인 후속조치를 마감일 순으로 보여 줍니다(부처나 안건으로 거를 수 있습니다).
+    관리자는 add(추가), done(완료), cancel(취소), edit(수정)를 쓸 수 있고, 모든 변경은
+    누가·언제·무엇을 바꿨는지 감사 기록에 남습니다. 마감일은 2026-12-15, 2026.12.15, 12/15,
+    12월 15일, 12.15 처럼 입력합니다."""
+    sub = call.args[0].lower() if call.args else "list"
+    rest = call.args[1:]
+    if sub in ("add", "추가"):
+        return _add(call, rest)
+    if sub in ("done", "완료"):
+        return _close(call, rest, "done", DONE)
+    if sub in ("cancel", "취소"):
+        return _close(call, rest, "cancelled", CANCEL)
+    if sub in ("edit", "수정"):
+        return _edit(call, rest)
+    if sub in ("list", "목록"):
+        return _list(call, rest)
+    return _list(call, call.args)
+
+
+def _list(call: Call, args: list[str]) -> Reply:
+    store, today = call.ctx.store, call.ctx.today()
+    if len(args) > 1 and not all(not re.fullmatch(r"[\d.]+", a) for a in args):
+        raise call.usage_error("부처나 안건번호는 하나만 입력하세요.", USAGE)
+    what = " ".join(args)
+    if not what:
+        found, title = store.followups(), "진행 중인 후속조치"
+    elif re.fullmatch(r"[\d.]+", what):
+        meeting, number = parse_item_ref(call.ctx, what, USAGE)
+        item = store.item(meeting, number)
+        found, title = (
+            store.followups(item=(meeting, number)),
+            f"[{item.ref}] {item.title} 후속조치",
+        )
+    else:
+        m = call.ministry(what, USAGE)
+        found = store.followups(owners=ministries.lineage(m.name))
+        title = f"{m.name} 후속조치"
+    lines = tuple(_line(f, today) for f in found)
+    if not lines:
+        return Reply(title=f"{title}: 없습니다.", footer="추가: " + ADD if call.is_admin else "")
+    return Reply(title=f"{title} {len(lines)}건", sections=(Section(lines=lines),))
+
+
+def _line(f: FollowUp, today: Any) -> Line:
+    late = " 지연" if f.status == "open" and f.due < today else ""
+    return Line(
+        label=f.id,
+        text=f"{f.text} — {f.owner}",
+        detail=f"[{f.item_ref}] {kdate(f.due)} {dday(f.due, today)}{late}",
+    )
+
+
+def _due(call: Call, value: str, usage: str) -> Any:
+    try:
+        return dates.parse_due(value, call.ctx.today())
+    except ValueError as e:
+        raise UsageError(str(e), usage) from None
+
+
+def _text(value: str, usage: str) -> str:
+    value = " ".join(value.split())
+    if not value:
+        raise UsageError("후속조치 내용을 입력하세요.", usage)
+    if len(value) > MAX_TEXT:
+        raise UsageError(f"내용은 {MAX_TEXT}자 이내로 입력하세요({len(value)}자).", usage)
+    return value
+
+
+def _add(call: Call, args: list[str]) -> Reply:
+    call.require_admin(ADD)
+    if len(args) < 4:
+        raise UsageError("안건번호, 마감일, 담당부처, 내용을 모두 입력하세요.", ADD)
+    ref, due_text, owner_text, *words = args
+    item_key = parse_item_ref(call.ctx, ref, ADD)
+    item = call.ctx.store.item(*item_key)
+    due = _due(call, due_text, ADD)
+    owner = call.ministry(owner_text, ADD).name
+    text = _text(" ".join(words), ADD)
+    fu = call.ctx.store.add_followup(
+        item=item_key,
+        text=text,
+        owner=owner,
+        due=due,
+        by=call.by,
+        terms=search.followup_terms(text, owner),
+    )
+    today = call.ctx.today()
+    return Reply(
+        title=f"후속조치 {fu.id}를 추가했습니다.",
+        sections=(Section(lines=(_line(fu, today),)),),
+        footer=f"[{item.ref}] {item.title} · 완료 처리: /followup done {fu.id}",
+    )
+
+
+def _close(call: Call, args: list[str], status: str, usage: str) -> Reply:
+    call.require_admin(usage)
+    if not args:
+        raise UsageError("후속조치 ID를 입력하세요.", usage)
+    store = call.ctx.store
+    current = store.followup(args[0])
+    if current.status == status:
+        raise UsageError(f"{current.id}는 이미 {STATUS_KO[status]} 상태입니다.", usage)
+    changes: dict[str, Any] = {"status": status}
+    note = " ".join(args[1:]).strip()
+    if note:
+        changes["note"] = _text(note, usage)
+    fu = store.update_followup(current.id, changes, by=call.by)
+    return Reply(
+        title=f"후속조치 {fu.id}를 {STATUS_KO[status]} 처리했습니다.",
+        sections=(Section(lines=(_line(fu, call.ctx.today()),)),),
+    )
+
+
+def _edit(call: Call, args: list[str]) -> Reply:
+    call.require_admin(EDIT)
+    if len(args) < 2:
+        raise UsageError("후속조치 ID와 바꿀 항목=값을 입력하세요.", EDIT)
+    store = call.ctx.store
+    current = store.followup(args[0])
+    spec = " ".join(args[1:])
+    marks = list(_FIELD.finditer(spec))
+    if not marks or spec[: marks[0].start()].strip():
+        raise UsageError(f"바꿀 항목을 알 수 없습니다: '{spec[:30]}'", EDIT)
+    changes: dict[str, Any] = {}
+    for mark, nxt in zip(marks, [*marks[1:], None], strict=True):
+        name = FIELDS[mark.group(1)]
+        value = spec[mark.end() : nxt.start() if nxt else len(spec)].strip()
+        if name == "due":
+            changes["due"] = _due(call, value, EDIT)
+        elif name == "owner":
+            changes["owner"] = call.ministry(value, EDIT).name
+        elif name == "status":
+            if value.lower() not in STATUSES:
+                raise UsageError(
+                    f"상태는 open, done, cancelled 중 하나입니다: '{value[:20]}'", EDIT
+                )
+            changes["status"] = STATUSES[value.lower()]
+        else:
+            changes[name] = _text(value, EDIT) if name == "text" else value[:MAX_TEXT]
+    terms = None
+    if "text" in changes or "owner" in changes:
+        terms = search.followup_terms(
+            changes.get("text", current.text), changes.get("owner", current.owner)
+        )
+    fu = store.update_followup(current.id, changes, by=call.by, terms=terms)
+    return Reply(
+        title=f"후속조치 {fu.id}를 수정했습니다.",
+        sections=(Section(lines=(_line(fu, call.ctx.today()),)),),
+    )

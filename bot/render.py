@@ -1,0 +1,124 @@
+"""Render a Reply for its target: one Jinja2 environment, one template family per format.
+
+Families: `text` (console, CLI, fallbacks), `telegram` (HTML parse mode), `slack` (Block Kit
+JSON with mrkdwn), `archive` (a standalone HTML page). Every string that came from data or a
+user is escaped for its target by the template's filters, never trusted as markup.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from functools import cache
+from typing import Any
+
+import jinja2
+
+from bot.reply import Reply
+from bot.resources import templates_dir
+
+TELEGRAM_LIMIT = 4096
+SLACK_SECTION_LIMIT = 3000
+SLACK_MAX_BLOCKS = 50
+
+
+def mrkdwn(value: Any) -> str:
+    """Escape for Slack mrkdwn: `<!channel>` and `<@U1>` stay literal text, never mentions."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def telegram_html(value: Any) -> str:
+    """Escape for Telegram's HTML parse mode (it knows only &lt; &gt; &amp; &quot;)."""
+    return html.escape(str(value), quote=False)
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        undefined=jinja2.StrictUndefined,
+        autoescape=lambda name: bool(name and name.endswith(".html.j2")),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["mrkdwn"] = mrkdwn
+    env.filters["tg"] = telegram_html
+    env.filters["json_str"] = lambda v: json.dumps(str(v), ensure_ascii=False)
+    return env
+
+
+def render(family: str, name: str, **data: Any) -> str:
+    """Render `templates/<family>/<name>` with `data`."""
+    return environment().get_template(f"{family}/{name}").render(**data).strip()
+
+
+def text(reply: Reply) -> str:
+    """Plain text: the console, the CLI and every platform's notification fallback."""
+    return render("text", "reply.txt.j2", reply=reply)
+
+
+def telegram(reply: Reply, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Telegram HTML messages, each within the 4,096-character limit."""
+    return split_lines(render("telegram", "reply.html.j2", reply=reply), limit)
+
+
+def slack(reply: Reply) -> list[dict[str, Any]]:
+    """Slack messages: each a dict with Block Kit `blocks` and a plain-text `text` fallback."""
+    blocks = json.loads(render("slack", "reply.json.j2", reply=reply))
+    blocks = [b for b in blocks if b["type"] != "section" or b["text"]["text"].strip()]
+    blocks = [piece for b in blocks for piece in _fit_section(b)]
+    fallback = text(reply)
+    messages = []
+    for start in range(0, max(len(blocks), 1), SLACK_MAX_BLOCKS):
+        chunk = blocks[start : start + SLACK_MAX_BLOCKS]
+        messages.append({"blocks": chunk, "text": split_lines(fallback, SLACK_SECTION_LIMIT)[0]})
+    return messages
+
+
+def _fit_section(block: dict[str, Any]) -> list[dict[str, Any]]:
+    if block["type"] != "section" or len(block["text"]["text"]) <= SLACK_SECTION_LIMIT:
+        return [block]
+    return [
+        {**block, "text": {**block["text"], "text": part}}
+        for part in split_lines(block["text"]["text"], SLACK_SECTION_LIMIT)
+    ]
+
+
+def split_lines(rendered: str, limit: int) -> list[str]:
+    """Split on line boundaries so each part fits `limit`.
+
+    Templates close every tag on the line that opens it, so a line boundary is never inside
+    a tag; a single line longer than the limit is cut between characters outside any tag or
+    entity.
+    """
+    parts: list[str] = []
+    current = ""
+    for line in rendered.split("\n"):
+        while len(line) > limit:
+            cut = _safe_cut(line, limit)
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:cut])
+            line = line[cut:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current.strip() or not parts:
+        parts.append(current)
+    return [p for p in parts if p.strip()] or [""]
+
+
+def _safe_cut(line: str, limit: int) -> int:
+    """The last position ≤ limit that is outside a <tag> and an &entity;."""
+    cut = limit
+    while cut > 0:
+        head = line[:cut]
+        if head.rfind("<") <= head.rfind(">") and head.rfind("&") <= head.rfind(";"):
+            return cut
+        cut -= 1
+    return limit

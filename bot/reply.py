@@ -1,0 +1,110 @@
+"""The platform-neutral reply every command and digest returns, and the small formatting
+helpers they share. Adapters render a Reply with their own template family; nothing here
+knows about HTML, Block Kit or message size limits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+from bot.model import WEEKDAYS_KO
+
+PAGE_SIZE = 15
+
+
+@dataclass(frozen=True)
+class Line:
+    """One list entry: `label` is shown emphasised (an id, a date), `detail` de-emphasised."""
+
+    text: str
+    label: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading with a paragraph and/or a list of lines."""
+
+    heading: str = ""
+    paragraph: str = ""
+    lines: tuple[Line, ...] = ()
+
+
+@dataclass(frozen=True)
+class Button:
+    """Pressing it runs `command` again at `page` (paging through a long answer)."""
+
+    label: str
+    command: str
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a command answers: a title line, sections, an optional footer and buttons."""
+
+    title: str
+    sections: tuple[Section, ...] = ()
+    footer: str = ""
+    buttons: tuple[Button, ...] = ()
+    error: bool = False
+    page: int = 1
+    pages: int = 1
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def line_count(self) -> int:
+        return sum(len(s.lines) for s in self.sections)
+
+    def paged(self, command: str, page: int, size: int = PAGE_SIZE) -> Reply:
+        """Keep only the lines of `page`, with buttons to the neighbouring pages."""
+        total = self.line_count
+        if total <= size:
+            return self
+        pages = -(-total // size)
+        page = min(max(page, 1), pages)
+        start, end = (page - 1) * size, page * size
+        sections: list[Section] = []
+        seen = 0
+        for s in self.sections:
+            keep = tuple(line for i, line in enumerate(s.lines, seen) if start <= i < end)
+            in_range = keep or (not s.lines and page == 1)
+            seen += len(s.lines)
+            if in_range:
+                sections.append(replace(s, lines=keep, paragraph=s.paragraph if page == 1 else ""))
+        buttons = []
+        if page > 1:
+            buttons.append(Button("◀ 이전", command, page - 1))
+        if page < pages:
+            buttons.append(Button("다음 ▶", command, page + 1))
+        return replace(
+            self,
+            sections=tuple(sections),
+            buttons=tuple(buttons),
+            page=page,
+            pages=pages,
+            footer=(f"{page}/{pages}쪽 · " + self.footer).rstrip(" ·"),
+        )
+
+
+def error(message: str) -> Reply:
+    return Reply(title=message, error=True)
+
+
+def kdate(day: dt.date) -> str:
+    """2026-12-31(목)."""
+    return f"{day.isoformat()}({WEEKDAYS_KO[day.weekday()]})"
+
+
+def dday(day: dt.date, today: dt.date) -> str:
+    """D-30 before, D-DAY on, D+3 after the day."""
+    delta = (day - today).days
+    if delta == 0:
+        return "D-DAY"
+    return f"D-{delta}" if delta > 0 else f"D+{-delta}"
+
+
+def shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,167 @@
+"""The `agendabot` command line, run as a real subprocess: exit codes, bad input, wheel install."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "data" / "seeds" / "2025-11-24_sci-tech-ministers-meeting-1.txt"
+
+
+def agendabot(
+    *args: str, db: Path, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env={**os.environ, "AGENDABOT_NOW": "2026-11-25T10:00:00+09:00", **(env or {})},
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def db(tmp_path: Path, seed_db: Path) -> Path:
+    path = tmp_path / "cli.json"
+    path.write_bytes(seed_db.read_bytes())
+    return path
+
+
+def test_ask_answers_and_exit_codes(db: Path) -> None:
+    ok = agendabot("ask", "/agenda 3", db=db)
+    assert ok.returncode == 0, ok.stderr
+    assert "산업통상부" in ok.stdout
+    bad = agendabot("ask", "/agenda x", db=db)
+    assert bad.returncode == 1 and "안건 번호" in bad.stdout
+    misuse = agendabot("nosuch", db=db)
+    assert misuse.returncode == 2
+
+
+def test_first_run_creates_database_and_imports_seed(tmp_path: Path) -> None:
+    db = tmp_path / "new" / "db.json"
+    out = agendabot("ask", "/meetings", db=db)
+    assert out.returncode == 0, out.stderr
+    assert db.exists() and "제1회 과학기술관계장관회의" in out.stdout
+
+
+def test_parse_json_shape(tmp_path: Path) -> None:
+    out = agendabot("parse", str(SEED), "--json", db=tmp_path / "unused.json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert set(data["meeting"]) >= {"title", "ordinal", "date", "chair"}
+    assert len(data["agenda"]) == 10
+    item = data["agenda"][0]
+    assert set(item) >= {"number", "title", "decision", "lead_ministry", "ministries", "summary", "milestones"}
+    assert set(item["milestones"][0]) >= {"text", "date", "precision", "kind", "past"}
+
+
+def test_import_is_idempotent(db: Path) -> None:
+    before = db.read_bytes()
+    out = agendabot("import", str(SEED), db=db)
+    assert out.returncode == 0 and "이미 같은 내용" in out.stdout
+    assert db.read_bytes() == before
+
+
+def test_revised_release_keeps_followups(db: Path, tmp_path: Path) -> None:
+    assert agendabot("followup", "add", "3", "2026-12-15", "산업부", "점검", db=db).returncode == 0
+    revised = tmp_path / "revised.txt"
+    revised.write_text(SEED.read_text(encoding="utf-8").replace("대내외 복합 위기", "대내외 복합 위기(수정)"), encoding="utf-8")
+    out = agendabot("import", str(revised), db=db)
+    assert out.returncode == 0 and "갱신" in out.stdout, out.stderr
+    listed = agendabot("ask", "/followup 3", db=db)
+    assert "F1" in listed.stdout
+    items = json.loads(db.read_text(encoding="utf-8"))["items"].values()
+    assert any("(수정)" in row["body"] for row in items if row["number"] == 3)
+    meetings = agendabot("ask", "/meetings", db=db).stdout
+    assert meetings.count("제1회 과학기술관계장관회의") == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("empty.txt", b""),
+        ("binary.bin", bytes(range(256)) * 8),
+        ("noagenda.txt", "오늘은 날씨가 맑습니다. 회의 소식은 없습니다.\n".encode()),
+    ],
+)
+def test_bad_files_exit_2_with_one_line_and_change_nothing(
+    db: Path, tmp_path: Path, name: str, content: bytes
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    before = db.read_bytes()
+    for command in ("parse", "import"):
+        out = agendabot(command, str(path), db=db)
+        assert out.returncode == 2, (command, out.stdout, out.stderr)
+        assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+    assert db.read_bytes() == before
+
+
+def test_missing_file_exits_2(db: Path, tmp_path: Path) -> None:
+    out = agendabot("import", str(tmp_path / "nope.txt"), db=db)
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_cp949_release_is_decoded(db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "cp949.txt"
+    path.write_bytes(SEED.read_text(encoding="utf-8").encode("cp949", errors="replace"))
+    out = agendabot("parse", str(path), "--json", db=db)
+    assert out.returncode == 0, out.stderr
+    assert len(json.loads(out.stdout)["agenda"]) == 10
+
+
+def test_cli_mirrors_of_admin_commands(db: Path) -> None:
+    assert agendabot("followup", "add", "1", "2026-12-15", "과기정통부", "데이터", "점검", db=db).returncode == 0
+    assert "F1" in agendabot("followup", "list", db=db).stdout
+    assert agendabot("followup", "done", "F1", db=db).returncode == 0
+    sub = agendabot("subscribe", "telegram:-100123", "--day", "fri", "--time", "17:00",
+                    "--ministry", "중기부", db=db)
+    assert sub.returncode == 0, sub.stdout
+    listed = agendabot("subscriptions", db=db).stdout
+    assert "telegram:-100123" in listed and "금 17:00" in listed and "중소벤처기업부" in listed
+    assert agendabot("unsubscribe", "telegram:-100123", db=db).returncode == 0
+    assert agendabot("unsubscribe", "telegram:-100123", db=db).returncode == 1
+    assert agendabot("subscribe", "nowhere", db=db).returncode == 2
+
+
+def test_tour_runs_on_a_temporary_copy(db: Path) -> None:
+    before = db.read_bytes()
+    out = agendabot("tour", db=db)
+    assert out.returncode == 0, out.stderr
+    assert "/agenda 3" in out.stdout and "산업통상부" in out.stdout
+    assert db.read_bytes() == before
+
+
+def test_wheel_ships_templates_and_data(tmp_path: Path) -> None:
+    """Built as a wheel and run from another folder, templates and bundled data are found."""
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w",
+         str(tmp_path / "dist"), str(ROOT)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert build.returncode == 0, build.stderr[-2000:]
+    wheel = next((tmp_path / "dist").glob("agendabot-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "bot/templates/telegram/reply.html.j2" in names
+    assert "bot/data/ministries.toml" in names
+    target = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as zf:
+        zf.extractall(target)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = subprocess.run(
+        [sys.executable, "-c", "import bot, sys; from bot.cli import main; sys.exit(main())",
+         "--db", str(tmp_path / "w.json"), "ask", "/agenda 3"],
+        capture_output=True, text=True, cwd=elsewhere, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(target), "PYTHONSAFEPATH": "1"},
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "산업통상부" in out.stdout
