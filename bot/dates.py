@@ -55,6 +55,18 @@ def _y(y4: str | None, y2: str | None) -> int | None:
     return None
 
 
+_PAST_YEARS: tuple[str, ...] = ("지난해", "작년")
+_SENTENCE_GAP = re.compile(r"\n|[.!?](?=\s)")
+_REL_YEARS: dict[str, int] = {
+    "올해": 0,
+    "금년": 0,
+    "올": 0,
+    "내년": 1,
+    "명년": 1,
+    "지난해": -1,
+    "작년": -1,
+}
+
 _Handler = Callable[[re.Match[str]], _Hit]
 
 _PATTERNS: list[tuple[re.Pattern[str], _Handler]] = [
@@ -117,8 +129,10 @@ _PATTERNS: list[tuple[re.Pattern[str], _Handler]] = [
         lambda m: _Hit(m.start(), m.end(), "year", _y(m[1], m[2]), needs_qualifier=True),
     ),
     (
-        re.compile(r"(?<![가-힣])(내년|명년|지난해|작년)(?![가-힣]{2})"),
-        lambda m: _Hit(m.start(), m.end(), "year", offset=_REL_YEARS[m[1]]),
+        re.compile(r"(?<![가-힣])(내년|명년|지난해|작년)"),
+        lambda m: _Hit(
+            m.start(), m.end(), "year", offset=_REL_YEARS[m[1]], ago=m[1] in _PAST_YEARS
+        ),
     ),
     (
         re.compile(r"(?<![가-힣])(올해|금년)"),
@@ -126,18 +140,20 @@ _PATTERNS: list[tuple[re.Pattern[str], _Handler]] = [
     ),
     (
         re.compile(r"(?<![가-힣])연(내|말)(?=[^가-힣]|$|까지|에|로|중)"),
-        lambda m: _Hit(m.start(), m.end(), "year", offset=0, quals=("내" if m[1] == "내" else "말",)),
+        lambda m: _Hit(
+            m.start(), m.end(), "year", offset=0, quals=("내" if m[1] == "내" else "말",)
+        ),
     ),
 ]
 
-_REL_YEARS = {"올해": 0, "금년": 0, "올": 0, "내년": 1, "명년": 1, "지난해": -1, "작년": -1}
 _PREFIX = re.compile(r"(?<![가-힣])(지난해|작년|올해|금년|내년|명년|지난|오는|올)\s?$")
 _QUAL_WORD = re.compile(r"\s?(중순|초순|하순|말|초|중|내|안|이내|이후|까지|부터|경|께|무렵)")
 _QUAL_PAREN = re.compile(rf"\s?(?:{_WEEKDAY}|\((?:잠정|예정|추정|목표|계획|안|가칭)\))")
 _PARTICLE = re.compile(r"(까지는|부터는|에는|에도|에|은|는|도|로)(?![가-힣])")
 _FOLLOW_OK = re.compile(r"$|[^가-힣]|까지|부터|에|은|는|도|로|내|중|말")
 
-_DEADLINE_QUALS = {"까지", "말", "내", "안", "이내", "중", "하순"}
+_END_QUALS = {"까지", "말", "이내", "내", "안"}
+_DEADLINE_QUALS = {"중", "하순"}
 _START_QUALS = {"부터", "이후"}
 # The first of these words after the date decides the kind when no particle does.
 _KIND_WORDS = re.compile(
@@ -160,15 +176,53 @@ _EVENT_AT = re.compile(
     r"^(.*?(?:보고회|설명회|공청회|간담회|토론회|발표회|박람회|전시회|회의|회담|포럼|행사|대회|"
     r"세미나|심포지엄|워크숍|총회|기념식|출범식))(에서는|에서|에)$"
 )
-_PRED_SUFFIX = sorted(
-    "하였으며 되었으며 하였다 되었다 하였고 되었고 했으며 됐으며 하면서 되면서 이면서 입니다 합니다 "
-    "됩니다 했다 됐다 했고 됐고 하고 하며 하여 한다 되고 되며 되어 된다 이다 이며 이고".split(),
-    key=len,
-    reverse=True,
+# Longest first, so 하였다 is dropped whole rather than as 다.
+_PRED_SUFFIX = (
+    "하였으며",
+    "되었으며",
+    "하였다",
+    "되었다",
+    "하였고",
+    "되었고",
+    "했으며",
+    "됐으며",
+    "하면서",
+    "되면서",
+    "이면서",
+    "입니다",
+    "합니다",
+    "됩니다",
+    "했다",
+    "됐다",
+    "했고",
+    "됐고",
+    "하고",
+    "하며",
+    "하여",
+    "한다",
+    "되고",
+    "되며",
+    "되어",
+    "된다",
+    "이다",
+    "이며",
+    "이고",
 )
 _NOUN_ENDINGS = ("책임", "게임", "모임", "포함", "조함", "이음")
 _PARTICLE_TAIL = re.compile(r"(으로|로|에서|을|를)$")
-_ROAD_NOUNS = ("도로", "경로", "진로", "항로", "통로", "회로", "선로", "수로", "철로", "마을", "가을")
+_ROAD_NOUNS = (
+    "도로",
+    "경로",
+    "진로",
+    "항로",
+    "통로",
+    "회로",
+    "선로",
+    "수로",
+    "철로",
+    "마을",
+    "가을",
+)
 _MAX_PHRASE = 160
 
 
@@ -204,20 +258,36 @@ def _scan(text: str) -> list[_Hit]:
     for pattern, handler in _PATTERNS:
         for match in pattern.finditer(text):
             raw.append(handler(match))
+    raw = [_with_context(text, hit) for hit in raw]
     raw.sort(key=lambda h: (h.start, -h.end))
     hits: list[_Hit] = []
     last_end = -1
     for hit in raw:
         if hit.start < last_end:
             continue
-        hit = _with_context(text, hit)
-        if hit.start < last_end:
-            continue
         if hit.needs_qualifier and not (hit.quals or hit.ago or hit.coming):
             continue
         hits.append(hit)
         last_end = hit.end
-    return hits
+    return _inherit_years(text, hits)
+
+
+def _inherit_years(text: str, hits: list[_Hit]) -> list[_Hit]:
+    """`2026년 상반기까지 …, 하반기부터`: a year-less date takes the year named earlier in its sentence."""
+    out: list[_Hit] = []
+    year, year_end = None, 0
+    for hit in hits:
+        if hit.year is not None:
+            year, year_end = hit.year, hit.end
+        elif (
+            year is not None
+            and hit.offset is None
+            and not (hit.ago or hit.coming)
+            and not _SENTENCE_GAP.search(text, year_end, hit.start)
+        ):
+            hit = replace(hit, year=year)
+        out.append(hit)
+    return out
 
 
 def _with_context(text: str, hit: _Hit) -> _Hit:
@@ -233,6 +303,7 @@ def _with_context(text: str, hit: _Hit) -> _Hit:
                 coming = True
             elif hit.year is None and offset is None:
                 offset = _REL_YEARS[word]
+                ago = ago or offset < 0
             else:
                 break
             start = prefix.start()
@@ -270,12 +341,9 @@ def _milestone(text: str, hit: _Hit, next_start: int, meeting: dt.date) -> Miles
     except (ValueError, OverflowError):
         return None
     kind = _kind(hit, text[hit.end : end], precision)
-    if hit.precision == "day":
-        when = first
-    elif kind == "start" or (hit.ago and kind == "event"):
-        when = first
-    else:
-        when = last
+    # A start is its period's first day, and so is a past 지난 event; the rest its last day.
+    starts = hit.precision == "day" or kind == "start" or (hit.ago and kind == "event")
+    when = first if starts else last
     if not hit.ago and kind != "event" and last < dt.date(meeting.year, 1, 1):
         return None  # history ("2021년까지 운영된 바 있음"), not a commitment
     if last < meeting and "바 있" in phrase:
@@ -306,13 +374,13 @@ def _bounds(hit: _Hit, year: int) -> tuple[dt.date, dt.date, Precision]:
         day = dt.date(year, hit.month, hit.day)
         return day, day, precision
     if precision == "month":
-        return _month_bounds(year, hit.month, hit.month) + (precision,)
+        return (*_month_bounds(year, hit.month, hit.month), precision)
     if precision == "quarter":
-        return _month_bounds(year, 3 * hit.part - 2, 3 * hit.part) + (precision,)
+        return (*_month_bounds(year, 3 * hit.part - 2, 3 * hit.part), precision)
     if precision == "half":
-        return _month_bounds(year, 6 * hit.part - 5, 6 * hit.part) + (precision,)
+        return (*_month_bounds(year, 6 * hit.part - 5, 6 * hit.part), precision)
     if "초" in hit.quals:  # 2026년 초: early in the year, read as its first quarter
-        return _month_bounds(year, 1, 3) + ("quarter",)
+        return (*_month_bounds(year, 1, 3), "quarter")
     return dt.date(year, 1, 1), dt.date(year, 12, 31), "year"
 
 
@@ -324,14 +392,16 @@ def _kind(hit: _Hit, tail: str, precision: Precision) -> MilestoneKind:
     if hit.ago:
         return "event"
     quals = set(hit.quals)
+    if quals & _END_QUALS:
+        return "deadline"
     if quals & _START_QUALS:
         return "start"
+    word = _KIND_WORDS.search(tail)
+    if word and word[1]:
+        return "start"  # 3월 중 착수: the verb says when it begins
     if quals & _DEADLINE_QUALS:
         return "deadline"
-    word = _KIND_WORDS.search(tail)
     if word:
-        if word[1]:
-            return "start"
         return "deadline" if word[2] else "event"
     return "event" if precision == "day" else "deadline"
 
@@ -413,7 +483,8 @@ def _clause_end(text: str, hit: _Hit, stack: list[tuple[str, int]], limit: int) 
     """End of the clause after the date, with its trailing verb ending or particle dropped."""
     stack = list(stack)
     word_start = hit.end
-    end, by_punct = limit, False
+    # Cut by punctuation, the line end or the next date, a clause may end on a particle.
+    end, by_punct = limit, True
     i = hit.end
     while i < limit:
         ch = text[i]
@@ -421,16 +492,16 @@ def _clause_end(text: str, hit: _Hit, stack: list[tuple[str, int]], limit: int) 
         _brackets(text, i, i + 1, stack)
         if depth == 0 and not stack:
             if ch in ",;?!" or (ch == "." and _is_boundary(text, i)):
-                end, by_punct = i, True
+                end = i
                 break
             if ch.isspace():
                 word = text[word_start:i]
                 event = _EVENT_AT.match(word)
                 if event and word_start >= hit.end:
-                    end = word_start + len(event[1])
+                    end, by_punct = word_start + len(event[1]), False
                     break
                 if _CLAUSE_END.search(word) and word_start >= hit.end:
-                    end = i
+                    end, by_punct = i, False
                     break
                 word_start = i + 1
         i += 1
@@ -442,6 +513,12 @@ def _clause_end(text: str, hit: _Hit, stack: list[tuple[str, int]], limit: int) 
     word = text[last_start:end]
     if last_start == hit.end and text[hit.end - 1 : hit.end].strip():
         return end  # the last word is still the date expression itself
+    if word in _PRED_SUFFIX and last_start > hit.end:
+        # `목표로 한다`: the verb stands alone, so the clause ends on the word before it.
+        previous = text.rfind(" ", hit.end, last_start - 1) + 1
+        if previous > hit.end:
+            return previous + len(_strip_ending(text[previous : last_start - 1], True))
+        return last_start - 1
     return last_start + len(_strip_ending(word, by_punct))
 
 

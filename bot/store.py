@@ -14,6 +14,7 @@ stat signature changes.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import os
 import threading
@@ -146,11 +147,28 @@ def _fsync_dir(folder: Path) -> None:
 
 @dataclass
 class _Cache:
-    """Models built from one generation of the raw data, rebuilt when the file changes."""
+    """Models and indexes built from one generation of the raw data, rebuilt when it changes.
+
+    With 100,000 follow-ups a full scan per command costs tens of milliseconds; the indexes
+    are built once per change of the file instead.
+    """
 
     generation: int = -1
     meetings: list[Meeting] = field(default_factory=list)
     items: dict[tuple[int, int], AgendaItem] = field(default_factory=dict)
+    followups_ready: bool = False
+    by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_item: dict[tuple[int, int], list[dict[str, Any]]] = field(default_factory=dict)
+    by_owner: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    by_status: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def index_followups(self, rows: Iterable[dict[str, Any]]) -> None:
+        for r in sorted(rows, key=_due_order):
+            self.by_id[r["id"]] = r
+            self.by_item.setdefault((r["meeting"], r["item"]), []).append(r)
+            self.by_owner.setdefault(r["owner"], []).append(r)
+            self.by_status.setdefault(r["status"], []).append(r)
+        self.followups_ready = True
 
 
 class Store:
@@ -317,35 +335,57 @@ class Store:
 
     # -- follow-ups -----------------------------------------------------------------------
 
+    def _followup_index(self) -> _Cache:
+        with self._thread_lock:
+            cache = self._build_models()
+            if not cache.followups_ready:
+                cache.index_followups(self._rows("followups"))
+            return cache
+
     def followups(
         self,
         *,
         status: str | None = "open",
         owners: Iterable[str] | None = None,
         item: tuple[int, int] | None = None,
+        limit: int | None = None,
     ) -> list[FollowUp]:
-        """Follow-ups filtered on the raw rows first (there may be 100,000), by due date."""
-        owner_set = set(owners) if owners is not None else None
-        rows = [
-            r
-            for r in self._rows("followups")
-            if (status is None or r["status"] == status)
-            and (owner_set is None or r["owner"] in owner_set)
-            and (item is None or (r["meeting"], r["item"]) == item)
-        ]
-        rows.sort(key=lambda r: (r["due"], _id_number(r["id"])))
-        return [FollowUp.from_dict(r) for r in rows]
+        """Follow-ups by due date, filtered; at most `limit` of them are built as models."""
+        index = self._followup_index()
+        if item is not None:
+            rows = index.by_item.get(item, [])
+        elif owners is not None:
+            rows = sorted(
+                (r for o in set(owners) for r in index.by_owner.get(o, [])), key=_due_order
+            )
+        elif status is not None:
+            rows = index.by_status.get(status, [])
+        else:
+            rows = sorted(index.by_id.values(), key=_due_order)
+        chosen = (r for r in rows if status is None or r["status"] == status)
+        return [FollowUp.from_dict(r) for r in itertools.islice(chosen, limit)]
+
+    def count_followups(
+        self, *, status: str | None = "open", owners: Iterable[str] | None = None
+    ) -> int:
+        index = self._followup_index()
+        if owners is not None:
+            rows: Iterable[dict[str, Any]] = (
+                r for o in set(owners) for r in index.by_owner.get(o, [])
+            )
+        else:
+            rows = index.by_id.values()
+        return sum(1 for r in rows if status is None or r["status"] == status)
 
     def followup_rows(self) -> Iterable[dict[str, Any]]:
         """Raw follow-up rows, for bulk scans (search, digests) that convert only what they use."""
         return self._rows("followups")
 
     def followup(self, fid: str) -> FollowUp:
-        key = fid.strip().upper()
-        for r in self._rows("followups"):
-            if r["id"] == key:
-                return FollowUp.from_dict(r)
-        raise NotFound(f"후속조치 {fid}은(는) 없습니다.")
+        row = self._followup_index().by_id.get(fid.strip().upper())
+        if row is None:
+            raise NotFound(f"후속조치 {fid[:20]}은(는) 없습니다.")
+        return FollowUp.from_dict(row)
 
     def add_followup(
         self,
@@ -564,8 +604,9 @@ class Store:
         db.table("audit").insert(entry.to_dict())
 
 
-def _id_number(fid: str) -> int:
-    return int(fid[1:]) if fid[1:].isdigit() else 0
+def _due_order(row: dict[str, Any]) -> tuple[str, int]:
+    fid = row["id"]
+    return row["due"], int(fid[1:]) if fid[1:].isdigit() else 0
 
 
 def _jsonish(value: Any) -> Any:

@@ -22,8 +22,11 @@ def main() -> None:
     seed(store)
     for i in range(count):
         fu = store.add_followup(
-            item=(1, 1), text=f"{tag} 후속조치 {i} " + "가" * 200, owner="중소벤처기업부",
-            due=dt.date(2026, 12, 15), by=tag,
+            item=(1, 1),
+            text=f"{tag} 후속조치 {i} " + "가" * 200,
+            owner="중소벤처기업부",
+            due=dt.date(2026, 12, 15),
+            by=tag,
         )
         print(fu.id, flush=True)
 

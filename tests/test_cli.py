@@ -59,7 +59,15 @@ def test_parse_json_shape(tmp_path: Path) -> None:
     assert set(data["meeting"]) >= {"title", "ordinal", "date", "chair"}
     assert len(data["agenda"]) == 10
     item = data["agenda"][0]
-    assert set(item) >= {"number", "title", "decision", "lead_ministry", "ministries", "summary", "milestones"}
+    assert set(item) >= {
+        "number",
+        "title",
+        "decision",
+        "lead_ministry",
+        "ministries",
+        "summary",
+        "milestones",
+    }
     assert set(item["milestones"][0]) >= {"text", "date", "precision", "kind", "past"}
 
 
@@ -73,7 +81,10 @@ def test_import_is_idempotent(db: Path) -> None:
 def test_revised_release_keeps_followups(db: Path, tmp_path: Path) -> None:
     assert agendabot("followup", "add", "3", "2026-12-15", "산업부", "점검", db=db).returncode == 0
     revised = tmp_path / "revised.txt"
-    revised.write_text(SEED.read_text(encoding="utf-8").replace("대내외 복합 위기", "대내외 복합 위기(수정)"), encoding="utf-8")
+    revised.write_text(
+        SEED.read_text(encoding="utf-8").replace("대내외 복합 위기", "대내외 복합 위기(수정)"),
+        encoding="utf-8",
+    )
     out = agendabot("import", str(revised), db=db)
     assert out.returncode == 0 and "갱신" in out.stdout, out.stderr
     listed = agendabot("ask", "/followup 3", db=db)
@@ -119,11 +130,25 @@ def test_cp949_release_is_decoded(db: Path, tmp_path: Path) -> None:
 
 
 def test_cli_mirrors_of_admin_commands(db: Path) -> None:
-    assert agendabot("followup", "add", "1", "2026-12-15", "과기정통부", "데이터", "점검", db=db).returncode == 0
+    assert (
+        agendabot(
+            "followup", "add", "1", "2026-12-15", "과기정통부", "데이터", "점검", db=db
+        ).returncode
+        == 0
+    )
     assert "F1" in agendabot("followup", "list", db=db).stdout
     assert agendabot("followup", "done", "F1", db=db).returncode == 0
-    sub = agendabot("subscribe", "telegram:-100123", "--day", "fri", "--time", "17:00",
-                    "--ministry", "중기부", db=db)
+    sub = agendabot(
+        "subscribe",
+        "telegram:-100123",
+        "--day",
+        "fri",
+        "--time",
+        "17:00",
+        "--ministry",
+        "중기부",
+        db=db,
+    )
     assert sub.returncode == 0, sub.stdout
     listed = agendabot("subscriptions", db=db).stdout
     assert "telegram:-100123" in listed and "금 17:00" in listed and "중소벤처기업부" in listed
@@ -143,9 +168,20 @@ def test_tour_runs_on_a_temporary_copy(db: Path) -> None:
 def test_wheel_ships_templates_and_data(tmp_path: Path) -> None:
     """Built as a wheel and run from another folder, templates and bundled data are found."""
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w",
-         str(tmp_path / "dist"), str(ROOT)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path / "dist"),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert build.returncode == 0, build.stderr[-2000:]
     wheel = next((tmp_path / "dist").glob("agendabot-*.whl"))
@@ -158,9 +194,19 @@ def test_wheel_ships_templates_and_data(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     out = subprocess.run(
-        [sys.executable, "-c", "import bot, sys; from bot.cli import main; sys.exit(main())",
-         "--db", str(tmp_path / "w.json"), "ask", "/agenda 3"],
-        capture_output=True, text=True, cwd=elsewhere, timeout=120,
+        [
+            sys.executable,
+            "-c",
+            "import bot, sys; from bot.cli import main; sys.exit(main())",
+            "--db",
+            str(tmp_path / "w.json"),
+            "ask",
+            "/agenda 3",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        timeout=120,
         env={**os.environ, "PYTHONPATH": str(target), "PYTHONSAFEPATH": "1"},
     )
     assert out.returncode == 0, out.stderr[-2000:]

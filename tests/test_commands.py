@@ -116,9 +116,9 @@ def test_unknown_ministry_suggests(ask: Ask) -> None:
 
 
 def test_milestones_window_and_overdue(ask: Ask) -> None:
-    out = text_of(ask("/milestones"))
+    out = text_of(ask("/milestones 36"))
     assert "2026-12-31(목) D-36" in out and "2027-01-01" not in out
-    assert "2027-01-01(금) D-37" in text_of(ask("/milestones 365"))
+    assert "2027-01-01(금) D-37" in text_of(ask("/milestones"))  # default: 60 days
     overdue = text_of(ask("/milestones overdue"))
     assert "2025-12-31" in overdue  # ’25.12월 중 — passed since
 
@@ -146,7 +146,12 @@ def test_followup_lifecycle_is_audited(ask: Ask, store: Store) -> None:
     added = ask("/followup add 3 2026-12-15 과기정통부 데이터 구축 점검")
     assert not added.error and "F1" in added.title
     fu = store.followup("F1")
-    assert (fu.meeting, fu.item, fu.owner, fu.due) == (1, 3, "과학기술정보통신부", dt.date(2026, 12, 15))
+    assert (fu.meeting, fu.item, fu.owner, fu.due) == (
+        1,
+        3,
+        "과학기술정보통신부",
+        dt.date(2026, 12, 15),
+    )
     assert "데이터 구축 점검" in text_of(ask("/followup"))
     assert "F1" in text_of(ask("/followup 과기정통부"))
     assert "F1" in text_of(ask("/followup 3"))
@@ -194,8 +199,14 @@ def test_staff_may_subscribe_their_private_chat(ask: Ask, store: Store) -> None:
     reply = ask("/subscribe 금 17:30 중기부", platform="telegram", user="7", chat="7")
     assert not reply.error
     sub = store.subscription("telegram:7")
-    assert sub is not None and (sub.weekday, sub.time, sub.ministries) == (4, "17:30", ("중소벤처기업부",))
-    assert "매주 금 17:30" in text_of(ask("/subscriptions", platform="telegram", user="7", chat="7"))
+    assert sub is not None and (sub.weekday, sub.time, sub.ministries) == (
+        4,
+        "17:30",
+        ("중소벤처기업부",),
+    )
+    assert "매주 금 17:30" in text_of(
+        ask("/subscriptions", platform="telegram", user="7", chat="7")
+    )
     assert not ask("/unsubscribe", platform="telegram", user="7", chat="7").error
     assert store.subscription("telegram:7") is None
 
@@ -213,7 +224,9 @@ def test_digest_preview_shows_upcoming_deadline(ask: Ask) -> None:
 
 def test_long_answers_are_paged(ask: Ask, store: Store) -> None:
     for i in range(40):
-        store.add_followup(item=(1, 3), text=f"점검 {i}", owner="국방부", due=dt.date(2026, 12, 1), by="t")
+        store.add_followup(
+            item=(1, 3), text=f"점검 {i}", owner="국방부", due=dt.date(2026, 12, 1), by="t"
+        )
     first = ask("/followup")
     assert (first.page, first.pages) == (1, 3)
     assert [b.page for b in first.buttons] == [2]

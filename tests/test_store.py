@@ -30,8 +30,13 @@ def store(tmp_path: Path) -> Store:
 
 
 def test_korean_is_stored_readable(store: Store) -> None:
-    store.add_followup(item=(1, 1), text="보이스피싱 대응", owner="중소벤처기업부",
-                       due=dt.date(2026, 12, 1), by="u1")
+    store.add_followup(
+        item=(1, 1),
+        text="보이스피싱 대응",
+        owner="중소벤처기업부",
+        due=dt.date(2026, 12, 1),
+        by="u1",
+    )
     raw = store.path.read_text(encoding="utf-8")
     assert "보이스피싱 대응" in raw
     assert "\\u" not in raw
@@ -42,8 +47,12 @@ def test_schema_version_is_recorded(store: Store) -> None:
 
 
 def test_followup_ids_are_short_and_sequential(store: Store) -> None:
-    ids = [store.add_followup(item=(1, 1), text=f"t{i}", owner="국방부",
-                              due=dt.date(2026, 1, 1), by="u").id for i in range(3)]
+    ids = [
+        store.add_followup(
+            item=(1, 1), text=f"t{i}", owner="국방부", due=dt.date(2026, 1, 1), by="u"
+        ).id
+        for i in range(3)
+    ]
     assert ids == ["F1", "F2", "F3"]
 
 
@@ -56,12 +65,16 @@ def test_failed_transaction_changes_nothing(store: Store) -> None:
 
 
 def test_update_records_history_and_audit(store: Store) -> None:
-    fu = store.add_followup(item=(1, 1), text="점검", owner="국방부", due=dt.date(2026, 1, 1), by="a")
+    fu = store.add_followup(
+        item=(1, 1), text="점검", owner="국방부", due=dt.date(2026, 1, 1), by="a"
+    )
     store.update_followup(fu.id, {"status": "done", "note": "끝"}, by="b")
     again = Store(store.path).followup(fu.id)
     assert again.status == "done"
     assert [(c.field, c.old, c.new, c.by) for c in again.history] == [
-        ("status", "open", "done", "b"), ("note", "", "끝", "b")]
+        ("status", "open", "done", "b"),
+        ("note", "", "끝", "b"),
+    ]
     actions = [(e.action, e.target, e.old, e.new) for e in Store(store.path).audit_log()]
     assert ("followup.edit", f"{fu.id}.status", "open", "done") in actions
 
@@ -95,7 +108,10 @@ def test_sigkill_never_corrupts_or_loses_acknowledged_writes(tmp_path: Path) -> 
     while kills < 24:
         child = subprocess.Popen(
             [*WORKER, str(path), "100000", f"k{kills}"],
-            stdout=subprocess.PIPE, text=True, env=_env(), cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=_env(),
+            cwd=ROOT,
         )
         time.sleep(rng.uniform(0.15, 0.6))
         child.send_signal(signal.SIGKILL)
@@ -114,8 +130,13 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     Store(path)  # create the folder
     seed(Store(path))
     children = [
-        subprocess.Popen([*WORKER, str(path), "500", tag], stdout=subprocess.PIPE, text=True,
-                         env=_env(), cwd=ROOT)
+        subprocess.Popen(
+            [*WORKER, str(path), "500", tag],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=_env(),
+            cwd=ROOT,
+        )
         for tag in ("bot", "cli")
     ]
     outputs = [c.communicate(timeout=240)[0].split() for c in children]

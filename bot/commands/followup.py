@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
@@ -17,6 +18,7 @@ DONE = "/followup done ID [메모]"
 CANCEL = "/followup cancel ID [메모]"
 EDIT = "/followup edit ID 항목=값 (항목: text, due, owner, note, status)"
 MAX_TEXT = 300
+MAX_LIST = 300  # nobody pages through more in a chat; the title gives the total
 
 FIELDS = {
     "text": "text", "내용": "text",
@@ -70,23 +72,29 @@ def _list(call: Call, args: list[str]) -> Reply:
     if len(args) > 1 and not all(not re.fullmatch(r"[\d.]+", a) for a in args):
         raise call.usage_error("부처나 안건번호는 하나만 입력하세요.", USAGE)
     what = " ".join(args)
+    owners = None
     if not what:
-        found, title = store.followups(), "진행 중인 후속조치"
+        found, title = store.followups(limit=MAX_LIST), "진행 중인 후속조치"
     elif re.fullmatch(r"[\d.]+", what):
         meeting, number = parse_item_ref(call.ctx, what, USAGE)
         item = store.item(meeting, number)
-        found, title = (
-            store.followups(item=(meeting, number)),
-            f"[{item.ref}] {item.title} 후속조치",
-        )
+        found = store.followups(item=(meeting, number), limit=MAX_LIST)
+        title = f"[{item.ref}] {item.title} 후속조치"
     else:
         m = call.ministry(what, USAGE)
-        found = store.followups(owners=ministries.lineage(m.name))
+        owners = ministries.lineage(m.name)
+        found = store.followups(owners=owners, limit=MAX_LIST)
         title = f"{m.name} 후속조치"
-    lines = tuple(_line(f, today) for f in found)
-    if not lines:
+    if not found:
         return Reply(title=f"{title}: 없습니다.", footer="추가: " + ADD if call.is_admin else "")
-    return Reply(title=f"{title} {len(lines)}건", sections=(Section(lines=lines),))
+    total = len(found)
+    if total == MAX_LIST and "[" not in title:
+        total = store.count_followups(owners=owners)
+    more = f" (앞의 {len(found)}건만 표시)" if total > len(found) else ""
+    return Reply(
+        title=f"{title} {total}건{more}",
+        sections=(Section(lines=tuple(_line(f, today) for f in found)),),
+    )
 
 
 def _line(f: FollowUp, today: Any) -> Line:
@@ -105,6 +113,15 @@ def _due(call: Call, value: str, usage: str) -> Any:
         raise UsageError(str(e), usage) from None
 
 
+def _leading_due(call: Call, args: list[str]) -> tuple[Any, list[str]]:
+    """The due date at the front of `args`, which may span words (12월 15일, 2026년 12월 15일)."""
+    for n in (3, 2):
+        if len(args) > n and args[n - 1].endswith("일"):
+            with contextlib.suppress(UsageError):
+                return _due(call, " ".join(args[:n]), ADD), args[n:]
+    return _due(call, args[0], ADD), args[1:]
+
+
 def _text(value: str, usage: str) -> str:
     value = " ".join(value.split())
     if not value:
@@ -118,10 +135,12 @@ def _add(call: Call, args: list[str]) -> Reply:
     call.require_admin(ADD)
     if len(args) < 4:
         raise UsageError("안건번호, 마감일, 담당부처, 내용을 모두 입력하세요.", ADD)
-    ref, due_text, owner_text, *words = args
-    item_key = parse_item_ref(call.ctx, ref, ADD)
+    item_key = parse_item_ref(call.ctx, args[0], ADD)
     item = call.ctx.store.item(*item_key)
-    due = _due(call, due_text, ADD)
+    due, rest = _leading_due(call, args[1:])
+    if len(rest) < 2:
+        raise UsageError("담당부처와 내용을 입력하세요.", ADD)
+    owner_text, *words = rest
     owner = call.ministry(owner_text, ADD).name
     text = _text(" ".join(words), ADD)
     fu = call.ctx.store.add_followup(

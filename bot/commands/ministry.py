@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import ministries
 from bot.commands.base import Call, command
+from bot.commands.followup import MAX_LIST
 from bot.reply import Line, Reply, Section, dday, kdate, shorten
 
 USAGE = "/ministry 부처명 (예: /ministry 중기부)"
@@ -45,7 +46,8 @@ def ministry(call: Call) -> Reply:
         )
         for m, i in upcoming
     )
-    followups = store.followups(owners=family)
+    followups = store.followups(owners=family, limit=MAX_LIST)
+    total = store.count_followups(owners=family) if len(followups) == MAX_LIST else len(followups)
     followup_lines = tuple(
         Line(label=f.id, text=f.text, detail=f"[{f.item_ref}] {kdate(f.due)} {dday(f.due, today)}")
         for f in followups
@@ -55,6 +57,6 @@ def ministry(call: Call) -> Reply:
         sections=(
             Section(heading=f"안건 {len(item_lines)}건", lines=item_lines),
             Section(heading=f"다가오는 일정 {len(milestone_lines)}건", lines=milestone_lines),
-            Section(heading=f"진행 중인 후속조치 {len(followup_lines)}건", lines=followup_lines),
+            Section(heading=f"진행 중인 후속조치 {total}건", lines=followup_lines),
         ),
     )

@@ -1,0 +1,1 @@
+"""Benchmarks, run by hand (see README); never part of the test suite."""

@@ -1,0 +1,327 @@
+"""Build the weekly digest of one subscription as a platform-neutral Reply.
+
+A tick may build a thousand digests, and most subscriptions share a ministry filter and a local
+date, so everything they share is computed once: `DigestSource` is a snapshot of the store
+taken once per tick (follow-ups pre-filtered on the raw rows, only the ones a digest can show
+are converted), and it caches the filtered sections per (filter, local date, horizon). Building
+one digest is then a dictionary lookup plus the few meetings new since its last digest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot import ministries
+from bot.model import WEEKDAYS_KO, AgendaItem, FollowUp, Meeting, Subscription
+from bot.render import render
+from bot.reply import Line, Reply, Section, dday, kdate, shorten
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+DUE_SOON_DAYS = 14
+DONE_DAYS = 7
+MAX_LINES = 50  # per section: a digest is a summary; /followup lists everything
+EMPTY_TEXT = "이번 주는 다가오는 일정이나 마감이 없습니다."
+
+# Only these statuses can appear in a digest; cancelled follow-ups never do.
+_SHOWN = ("open", "done")
+
+
+def period_of(day: dt.date) -> str:
+    """The ISO week key of a local date: 2026-11-23 → 2026-W48."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _done_at(row: dict[str, Any]) -> dt.datetime | None:
+    """When a follow-up was closed: its last status change to done, else its last update."""
+    for change in reversed(row.get("history") or ()):
+        if change.get("field") == "status" and change.get("new") == "done":
+            return _aware(dt.datetime.fromisoformat(change["at"]))
+    updated = row.get("updated_at")
+    return _aware(dt.datetime.fromisoformat(updated)) if updated else None
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    # Old rows may hold naive timestamps; the store writes UTC, so read them as UTC.
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment
+
+
+@dataclass
+class DigestSource:
+    """What every digest of one tick reads, loaded from the store once."""
+
+    now: dt.datetime
+    meetings: tuple[Meeting, ...]
+    items: tuple[AgendaItem, ...]
+    followups: tuple[dict[str, Any], ...]  # raw rows: only the ~50 shown become models
+    _sections: dict[Any, tuple[Section, ...]] = field(default_factory=dict, repr=False)
+    _new: dict[Any, tuple[list[Meeting], list[AgendaItem]]] = field(
+        default_factory=dict, repr=False
+    )
+    _new_sections: dict[Any, Section] = field(default_factory=dict, repr=False)
+    _by_meeting: dict[int, list[AgendaItem]] | None = field(default=None, repr=False)
+    _lineages: dict[tuple[str, ...], frozenset[str] | None] = field(
+        default_factory=dict, repr=False
+    )
+
+    @classmethod
+    def load(cls, store: Store, now: dt.datetime) -> DigestSource:
+        """Snapshot the store for digests built around `now` (in any time zone).
+
+        Open follow-ups due later than any zone's today + 14 days and follow-ups closed before
+        last week are dropped on the raw rows, before paying for a model object.
+        """
+        utc_day = now.astimezone(dt.UTC).date()
+        latest_due = (utc_day + dt.timedelta(days=DUE_SOON_DAYS + 2)).isoformat()
+        closed_since = (now - dt.timedelta(days=DONE_DAYS + 2)).astimezone(dt.UTC)
+        followups: list[dict[str, Any]] = []
+        for row in store.followup_rows():
+            status = row["status"]
+            if status not in _SHOWN:
+                continue
+            if status == "open" and row["due"] > latest_due:
+                continue
+            if status == "done":
+                closed = _done_at(row)
+                if closed is None or closed < closed_since:
+                    continue
+            followups.append(row)
+        followups.sort(key=lambda r: (r["due"], len(r["id"]), r["id"]))
+        return cls(
+            now=now,
+            meetings=tuple(store.meetings()),
+            items=tuple(store.items()),
+            followups=tuple(followups),
+        )
+
+    # -- filtering ---------------------------------------------------------------------
+
+    def names(self, chosen: Iterable[str]) -> frozenset[str] | None:
+        """Every name (predecessors, successors) of the chosen ministries; None = all."""
+        key = tuple(sorted(chosen))
+        if key not in self._lineages:
+            names: set[str] = set()
+            for name in key:
+                names |= ministries.lineage(name) or {name}
+            self._lineages[key] = frozenset(names) if key else None
+        return self._lineages[key]
+
+    @staticmethod
+    def item_matches(item: AgendaItem, names: frozenset[str] | None) -> bool:
+        if names is None:
+            return True
+        return item.lead_ministry in names or not names.isdisjoint(item.ministries)
+
+    def shared_sections(
+        self, names: frozenset[str] | None, today: dt.date, horizon: int, max_lines: int | None
+    ) -> tuple[Section, ...]:
+        """The sections that depend only on the filter, the local date and the horizon."""
+        key = (names, today, horizon, max_lines)
+        cached = self._sections.get(key)
+        if cached is None:
+            cached = self._build_shared(names, today, horizon, max_lines)
+            self._sections[key] = cached
+        return cached
+
+    def _build_shared(
+        self, names: frozenset[str] | None, today: dt.date, horizon: int, max_lines: int | None
+    ) -> tuple[Section, ...]:
+        end = today + dt.timedelta(days=horizon)
+        milestones: list[tuple[dt.date, str, Line]] = []
+        for item in self.items:
+            if not self.item_matches(item, names):
+                continue
+            for m in item.milestones:
+                if today <= m.date <= end:
+                    line = Line(
+                        label=dday(m.date, today),
+                        text=f"{kdate(m.date)} “{shorten(m.text, 90)}”",
+                        detail=f"{item.ref} {shorten(item.title, 40)}",
+                    )
+                    milestones.append((m.date, item.ref, line))
+        if names is None:
+            # A meeting-level milestone belongs to no item, so only an unfiltered digest has it.
+            for meeting in self.meetings:
+                for m in meeting.milestones:
+                    if today <= m.date <= end:
+                        line = Line(
+                            label=dday(m.date, today),
+                            text=f"{kdate(m.date)} “{shorten(m.text, 90)}”",
+                            detail=shorten(meeting.title, 40),
+                        )
+                        milestones.append((m.date, f"{meeting.number}", line))
+        milestones.sort(key=lambda t: (t[0], t[1]))
+
+        soon_end = today + dt.timedelta(days=DUE_SOON_DAYS)
+        done_since = self.now - dt.timedelta(days=DONE_DAYS)
+        today_s, soon_s = today.isoformat(), soon_end.isoformat()
+        overdue: list[Any] = []
+        soon: list[Any] = []
+        done: list[Any] = []
+        for row in self.followups:
+            if names is not None and row["owner"] not in names:
+                continue
+            if row["status"] == "open":
+                if row["due"] < today_s:
+                    overdue.append(row)
+                elif row["due"] <= soon_s:
+                    soon.append(row)
+            else:
+                closed = _done_at(row)
+                if closed is not None and closed >= done_since:
+                    done.append(row)
+
+        # Only the lines a section shows are made into models and Lines; the rest are counted.
+        def due_lines(rows: list[Any]) -> list[Any]:
+            shown = rows if max_lines is None else rows[:max_lines]
+            return [_followup_line(FollowUp.from_dict(r), today) for r in shown] + rows[
+                len(shown) :
+            ]
+
+        def done_lines(rows: list[Any]) -> list[Any]:
+            shown = rows if max_lines is None else rows[:max_lines]
+            out: list[Any] = []
+            for r in shown:
+                fu = FollowUp.from_dict(r)
+                out.append(
+                    Line(
+                        label=fu.id,
+                        text=shorten(fu.text, 80),
+                        detail=f"{fu.owner} · {fu.item_ref}번 안건",
+                    )
+                )
+            return out + rows[len(shown) :]
+
+        overdue, soon, done = due_lines(overdue), due_lines(soon), done_lines(done)
+        sections = [
+            _section(f"다가오는 일정 ({horizon}일 이내)", [t[2] for t in milestones], max_lines),
+            _section("기한 지난 후속조치", overdue, max_lines),
+            _section(f"마감 임박 후속조치 ({DUE_SOON_DAYS}일 이내)", soon, max_lines),
+            _section("지난 7일 완료", done, max_lines),
+        ]
+        return tuple(s for s in sections if s.lines)
+
+    # -- one digest --------------------------------------------------------------------
+
+    def new_since(
+        self, names: frozenset[str] | None, since: dt.datetime
+    ) -> tuple[list[Meeting], list[AgendaItem]]:
+        """Meetings imported after `since`, and their items that pass the filter."""
+        key = ("new", names, since)
+        cached = self._new.get(key)
+        if cached is None:
+            cached = self._new[key] = self._new_since(names, since)
+        return cached
+
+    def _new_since(
+        self, names: frozenset[str] | None, since: dt.datetime
+    ) -> tuple[list[Meeting], list[AgendaItem]]:
+        if self._by_meeting is None:
+            self._by_meeting = {}
+            for item in self.items:
+                self._by_meeting.setdefault(item.meeting, []).append(item)
+        meetings = [m for m in self.meetings if (_aware(m.imported_at) or since) > since]
+        items = [
+            i
+            for m in meetings
+            for i in self._by_meeting.get(m.number, ())
+            if self.item_matches(i, names)
+        ]
+        if names is not None:
+            with_items = {i.meeting for i in items}
+            meetings = [m for m in meetings if m.number in with_items]
+        return meetings, items
+
+    def new_section(
+        self, names: frozenset[str] | None, since: dt.datetime, max_lines: int | None
+    ) -> Section | None:
+        """What came in since the last digest: new meetings, then their (matching) items."""
+        meetings, items = self.new_since(names, since)
+        if not meetings:
+            return None
+        key = (id(meetings), id(items), max_lines)
+        cached = self._new_sections.get(key)
+        if cached is None:
+            limit = len(meetings) + len(items) if max_lines is None else max_lines
+            lines: list[Any] = [
+                Line(label=f"{m.number}번 회의", text=m.title, detail=kdate(m.date))
+                for m in meetings[:limit]
+            ]
+            lines += [
+                Line(label=i.ref, text=shorten(i.title, 60), detail=i.lead_ministry or "")
+                for i in items[: max(limit - len(lines), 0)]
+            ]
+            lines += [None] * (len(meetings) + len(items) - len(lines))  # counted, not shown
+            heading = f"새로 들어온 회의 {len(meetings)}건 · 안건 {len(items)}건"
+            cached = self._new_sections[key] = _section(heading, lines, max_lines, count=False)
+        return cached
+
+    def digest(
+        self, sub: Subscription, now: dt.datetime, *, max_lines: int | None = MAX_LINES
+    ) -> Reply:
+        """The digest of `sub` at `now`; its dates are the subscription's local dates."""
+        local = now.astimezone(ZoneInfo(sub.tz))
+        today = local.date()
+        names = self.names(sub.ministries)
+        sections = list(self.shared_sections(names, today, sub.horizon_days, max_lines))
+        since = _aware(sub.last_digest_at) or now - dt.timedelta(days=DONE_DAYS)
+        new = self.new_section(names, since, max_lines)
+        if new is not None:
+            sections.insert(0, new)
+        scope = ", ".join(sub.ministries) if sub.ministries else "전체 부처"
+        period = period_of(today)
+        meta = {"period": period, "subscription": sub.key, "empty": "" if sections else "1"}
+        title = f"주간 요약 · {kdate(today)} ({period[:4]}년 {int(period[6:])}주)"
+        footer = (
+            f"{scope} · 매주 {WEEKDAYS_KO[sub.weekday]} {sub.time} ({sub.tz}) · "
+            "미리 보기 /digest · 해지 /unsubscribe"
+        )
+        if not sections:
+            sections = [Section(paragraph=EMPTY_TEXT)]
+        return Reply(title=title, sections=tuple(sections), footer=footer, meta=meta)
+
+
+def _followup_line(fu: FollowUp, today: dt.date) -> Line:
+    return Line(
+        label=fu.id,
+        text=shorten(fu.text, 80),
+        detail=f"{fu.owner} · {kdate(fu.due)} {dday(fu.due, today)} · {fu.item_ref}번 안건",
+    )
+
+
+def _section(
+    heading: str, lines: list[Line], max_lines: int | None, *, count: bool = True
+) -> Section:
+    total = len(lines)
+    if max_lines is not None and len(lines) > max_lines:
+        rest = len(lines) - max_lines
+        lines = [*lines[:max_lines], Line(text=f"… 외 {rest}건 (/followup, /milestones)")]
+    if count and total:
+        heading = f"{heading} · {total}건"
+    return Section(heading=heading, lines=tuple(lines))
+
+
+def build_digest(
+    store: Store, sub: Subscription, now: dt.datetime, *, max_lines: int | None = MAX_LINES
+) -> Reply:
+    """The digest `sub` gets at `now` (a preview, or one subscription's send)."""
+    return DigestSource.load(store, now).digest(sub, now, max_lines=max_lines)
+
+
+def is_empty(reply: Reply) -> bool:
+    """True when the digest has nothing to report (quiet subscriptions skip it)."""
+    return reply.meta.get("empty") == "1"
+
+
+def render_html(reply: Reply) -> str:
+    """A standalone HTML page of a digest, for `agendabot digest --html` and archiving."""
+    return render("archive", "digest.html.j2", reply=reply, meta=reply.meta)

@@ -1,0 +1,268 @@
+"""A fake Slack on 127.0.0.1: the Web API (auth.test, chat.postMessage,
+apps.connections.open), a sink for response_url posts, and a Socket Mode websocket server.
+
+The real slack_sdk and Bolt talk to it over real HTTP and websockets. It records every call,
+and can be told to fail the next N calls of a method (429 with Retry-After, or an error code
+such as channel_not_found), like opsdroid's ExternalAPIMockServer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+
+BOT_USER = "UBOT"
+
+
+@dataclass
+class Call:
+    """One request the fake received."""
+
+    path: str
+    method: str  # "chat.postMessage", or "response" for the response_url sink
+    headers: dict[str, str]
+    body: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class _Failure:
+    status: int
+    error: str
+    retry_after: int | None
+
+
+class FakeSlackAPI:
+    """The Web API and the response_url sink, served from a thread (any loop can call it)."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.socket_url = ""  # what apps.connections.open answers
+        self._failures: dict[str, list[_Failure]] = {}
+        self._lock = threading.Lock()
+        self._ts = itertools.count(1)
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                fake._serve(self)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    # -- control --------------------------------------------------------------------------
+
+    def start(self) -> FakeSlackAPI:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FakeSlackAPI:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """The base_url for slack_sdk."""
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/response/{name}"
+
+    def fail_next(
+        self,
+        method: str,
+        n: int = 1,
+        error: str = "channel_not_found",
+        status: int = 200,
+        retry_after: int | None = None,
+    ) -> None:
+        """The next `n` calls of `method` answer `{"ok": false, "error": error}`."""
+        with self._lock:
+            self._failures.setdefault(method, []).extend([_Failure(status, error, retry_after)] * n)
+
+    def ratelimit_next(self, method: str, n: int = 1, retry_after: int = 1) -> None:
+        self.fail_next(method, n, "ratelimited", 429, retry_after)
+
+    def calls_to(self, method: str, path: str | None = None) -> list[Call]:
+        with self._lock:
+            return [
+                c for c in self.calls if c.method == method and (path is None or c.path == path)
+            ]
+
+    async def wait_for(
+        self, method: str, count: int = 1, timeout: float = 10.0, path: str | None = None
+    ) -> list[Call]:
+        """The calls of `method` once there are `count` of them; fails after `timeout` s."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.calls_to(method, path)
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{method}: {len(found)} calls, expected {count}")
+            await asyncio.sleep(0.01)
+
+    # -- serving --------------------------------------------------------------------------
+
+    def _serve(self, h: BaseHTTPRequestHandler) -> None:
+        raw = h.rfile.read(int(h.headers.get("Content-Length") or 0)).decode("utf-8")
+        path = urllib.parse.urlsplit(h.path).path
+        method = "response" if path.startswith("/response/") else path.rsplit("/", 1)[-1]
+        call = Call(path, method, dict(h.headers.items()), _parse(raw, h.headers))
+        with self._lock:
+            self.calls.append(call)
+            queue = self._failures.get(method) or []
+            failure = queue.pop(0) if queue else None
+        if failure is not None:
+            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+            body = {"ok": False, "error": failure.error}
+            return _send(h, failure.status, body, headers)
+        if method == "response":
+            return _send(h, 200, "ok")
+        return _send(h, 200, self._answer(method, call.body))
+
+    def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "user_id": BOT_USER,
+                "bot_id": "B1",
+                "team_id": "T1",
+                "user": "agendabot",
+                "team": "Test",
+                "url": "https://test.slack.com/",
+            }
+        if method == "chat.postMessage":
+            ts = f"{int(time.time())}.{next(self._ts):06d}"
+            return {
+                "ok": True,
+                "channel": body.get("channel"),
+                "ts": ts,
+                "message": {"text": body.get("text"), "ts": ts},
+            }
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url}
+        return {"ok": False, "error": "unknown_method"}
+
+
+def _parse(raw: str, headers: Any) -> dict[str, Any]:
+    if "json" in (headers.get("Content-Type") or ""):
+        return dict(json.loads(raw or "{}"))
+    return {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
+
+
+def _send(
+    h: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str] | None = None
+) -> None:
+    is_text = isinstance(body, str)
+    data = (body if is_text else json.dumps(body)).encode("utf-8")
+    h.send_response(status)
+    h.send_header("Content-Type", "text/plain" if is_text else "application/json; charset=utf-8")
+    h.send_header("Content-Length", str(len(data)))
+    for k, v in (headers or {}).items():
+        h.send_header(k, v)
+    h.end_headers()
+    h.wfile.write(data)
+
+
+class FakeSocketMode:
+    """A Socket Mode server: says hello to each connection, sends envelopes, records acks.
+
+    Runs in the caller's event loop (`async with FakeSocketMode() as ws`).
+    """
+
+    def __init__(self) -> None:
+        self.received: list[dict[str, Any]] = []
+        self.connections: list[ServerConnection] = []
+        self._server: Server | None = None
+        self._ids = itertools.count(1)
+
+    async def __aenter__(self) -> FakeSocketMode:
+        self._server = await serve(self._handler, "127.0.0.1", 0)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        await self._server.wait_closed()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        port = next(iter(self._server.sockets)).getsockname()[1]
+        return f"ws://127.0.0.1:{port}/"
+
+    async def _handler(self, conn: ServerConnection) -> None:
+        self.connections.append(conn)
+        await conn.send(
+            json.dumps(
+                {
+                    "type": "hello",
+                    "num_connections": 1,
+                    "connection_info": {"app_id": "A1"},
+                    "debug_info": {"host": "fake", "approximate_connection_time": 3600},
+                }
+            )
+        )
+        async for message in conn:
+            self.received.append(json.loads(message))
+
+    async def send_envelope(self, kind: str, payload: dict[str, Any]) -> str:
+        """Send one request (slash_commands, events_api, interactive); returns its id."""
+        envelope_id = f"env-{next(self._ids)}"
+        await self.connections[-1].send(
+            json.dumps(
+                {
+                    "envelope_id": envelope_id,
+                    "type": kind,
+                    "payload": payload,
+                    "accepts_response_payload": kind != "events_api",
+                    "retry_attempt": 0,
+                }
+            )
+        )
+        return envelope_id
+
+    async def wait_connected(self, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.connections:
+            if time.monotonic() > deadline:
+                raise AssertionError("the Socket Mode client never connected")
+            await asyncio.sleep(0.01)
+
+    async def wait_ack(self, envelope_id: str, timeout: float = 10.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            for message in self.received:
+                if message.get("envelope_id") == envelope_id:
+                    return message
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no ack for {envelope_id}")
+            await asyncio.sleep(0.01)

@@ -1,0 +1,301 @@
+"""A fake Telegram Bot API on 127.0.0.1 for python-telegram-bot's `base_url`.
+
+Real HTTP, the same request encoding PTB uses, just enough methods for agendabot, and
+switches to make the next calls of a method fail (429 with retry_after, 403, a migrated
+chat). Every call is recorded with the time it arrived, which the benchmark uses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+TOKEN = "123456:TEST-TOKEN-not-a-real-one"
+BOT = {
+    "id": 123456,
+    "is_bot": True,
+    "first_name": "Agenda",
+    "username": "agenda_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+# Values PTB sends as plain strings even when they look like JSON (a text "3").
+_RAW = frozenset({"text", "callback_data", "secret_token", "url", "query_id", "callback_query_id"})
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float  # time.perf_counter() on arrival
+    status: int = 200
+    result: Any = None
+
+
+@dataclass
+class Failure:
+    """One injected error; `status == 0` lets that call through (see `fail(after=…)`)."""
+
+    status: int
+    description: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+def _value(key: str, raw: str) -> Any:
+    if key in _RAW:
+        return raw
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def ok(result: Any) -> web.Response:
+    return web.json_response({"ok": True, "result": result})
+
+
+class FakeTelegramAPI:
+    """The fake server. Use `async with FakeTelegramAPI() as api:` inside a running loop."""
+
+    def __init__(self, token: str = TOKEN) -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.pending: list[dict[str, Any]] = []
+        self.chat_types: dict[int, str] = {}
+        self.webhook: dict[str, Any] = {}
+        self._failures: dict[str, deque[Failure]] = {}
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._new_update = asyncio.Event()
+        self._new_call = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def start(self) -> FakeTelegramAPI:
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        # A parked getUpdates must not hold up cleanup (libraries.md §1).
+        self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = int(self._runner.addresses[0][1])
+        return self
+
+    async def stop(self) -> None:
+        self._new_update.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeTelegramAPI:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """What TELEGRAM_BASE_URL would be: PTB appends the token."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    # -- switches -----------------------------------------------------------------------------
+
+    def fail(
+        self,
+        method: str,
+        status: int,
+        times: int = 1,
+        *,
+        description: str | None = None,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+        after: int = 0,
+    ) -> None:
+        """Make the next `times` calls of `method` fail with this status (after `after` pass)."""
+        parameters: dict[str, Any] = {}
+        if retry_after is not None:
+            parameters["retry_after"] = retry_after
+        if migrate_to_chat_id is not None:
+            parameters["migrate_to_chat_id"] = migrate_to_chat_id
+        default = {
+            429: f"Too Many Requests: retry after {retry_after}",
+            403: "Forbidden: bot was blocked by the user",
+            400: "Bad Request: group chat was upgraded to a supergroup chat",
+        }.get(status, "Internal Server Error")
+        queue = self._failures.setdefault(method, deque())
+        for _ in range(after):
+            queue.append(Failure(0, ""))
+        for _ in range(times):
+            queue.append(Failure(status, description or default, parameters))
+
+    # -- updates ------------------------------------------------------------------------------
+
+    def push(self, update: dict[str, Any]) -> int:
+        update = {"update_id": next(self._update_ids), **update}
+        self.pending.append(update)
+        self._new_update.set()
+        return int(update["update_id"])
+
+    def message(
+        self,
+        text: str,
+        *,
+        chat_id: int = 100,
+        user_id: int | None = 100,
+        chat_type: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A message dict as Telegram sends it; a leading /command gets its entity."""
+        chat_type = chat_type or ("private" if chat_id > 0 else "supergroup")
+        self.chat_types[chat_id] = chat_type
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
+        if chat_type == "private":
+            chat["first_name"] = "사용자"
+        else:
+            chat["title"] = "테스트 그룹"
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+        }
+        if text:
+            message["text"] = text
+        if user_id is not None:
+            message["from"] = {"id": user_id, "is_bot": False, "first_name": "사용자"}
+        if text.startswith("/"):
+            length = len(text.split()[0].encode("utf-16-le")) // 2
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        message.update(extra or {})
+        return message
+
+    def push_text(self, text: str, **kw: Any) -> int:
+        kind = "channel_post" if kw.get("chat_type") == "channel" else "message"
+        return self.push({kind: self.message(text, **kw)})
+
+    def push_callback(self, data: str, *, message: dict[str, Any], user_id: int = 100) -> int:
+        return self.push(
+            {
+                "callback_query": {
+                    "id": f"cq{next(self._message_ids)}",
+                    "from": {"id": user_id, "is_bot": False, "first_name": "사용자"},
+                    "chat_instance": "ci1",
+                    "message": message,
+                    "data": data,
+                }
+            }
+        )
+
+    # -- what happened ------------------------------------------------------------------------
+
+    def of(self, method: str, *, ok_only: bool = True) -> list[Call]:
+        return [c for c in self.calls if c.method == method and (c.status == 200 or not ok_only)]
+
+    def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
+        """Parameters of every successful sendMessage (to one chat)."""
+        return [
+            c.params
+            for c in self.of("sendMessage")
+            if chat_id is None or c.params.get("chat_id") == chat_id
+        ]
+
+    async def wait_for(
+        self, method: str, count: int = 1, *, timeout: float = 10.0, ok_only: bool = True
+    ) -> list[Call]:
+        """Wait until `count` calls of `method` arrived; return them."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(found := self.of(method, ok_only=ok_only)) < count:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise TimeoutError(f"{method}: {len(found)} of {count} calls after {timeout} s")
+            self._new_call.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new_call.wait(), remaining)
+        return found
+
+    # -- the API ------------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.match_info["token"] != self.token:
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
+        if request.content_type == "application/json":
+            params = await request.json()
+        else:
+            params = {k: _value(k, str(v)) for k, v in (await request.post()).items()}
+        call = Call(method, params, time.perf_counter())
+        self.calls.append(call)
+        self._new_call.set()
+        queue = self._failures.get(method)
+        failure = queue.popleft() if queue else None
+        if failure is not None and failure.status:
+            call.status = failure.status
+            self._new_call.set()
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": failure.status,
+                "description": failure.description,
+            }
+            if failure.parameters:
+                body["parameters"] = failure.parameters
+            return web.json_response(body, status=failure.status)
+        try:
+            call.result = await self._answer(method, params)
+        except LookupError:
+            call.status = 404
+            return web.json_response(
+                {"ok": False, "error_code": 404, "description": "Not Found: method not found"},
+                status=404,
+            )
+        finally:
+            self._new_call.set()
+        return ok(call.result)
+
+    async def _answer(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return BOT
+        if method in ("setMyCommands", "deleteMyCommands", "answerCallbackQuery"):
+            return True
+        if method == "deleteWebhook":
+            self.webhook = {}
+            return True
+        if method == "setWebhook":
+            self.webhook = dict(params)
+            return True
+        if method == "getUpdates":
+            return await self._get_updates(params)
+        if method in ("sendMessage", "editMessageText"):
+            chat_id = int(params["chat_id"])
+            message_id = params.get("message_id") or next(self._message_ids)
+            return {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": self.chat_types.get(chat_id, "private")},
+                "from": {k: BOT[k] for k in ("id", "is_bot", "first_name", "username")},
+                "text": params.get("text", ""),
+            }
+        raise LookupError(method)
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        limit = int(params.get("limit") or 100)
+        self.pending = [u for u in self.pending if u["update_id"] >= offset]
+        if not self.pending and timeout > 0:
+            self._new_update.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new_update.wait(), timeout)
+        return self.pending[:limit]

@@ -1,0 +1,181 @@
+"""The digest builder on the seeded store with a pinned clock (2026-11-25 10:00 KST, a Wednesday)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot import render
+from bot.model import FollowUp, Subscription
+from bot.reply import Reply
+from bot.store import Store
+from digests.build import EMPTY_TEXT, DigestSource, build_digest, is_empty, period_of
+from digests.scheduler import preview
+from tests.conftest import NOW
+from tests.fakes.fake_sender import FakeClock
+
+KST = dt.timezone(dt.timedelta(hours=9))
+NOW_DT = dt.datetime.fromisoformat(NOW)
+
+
+def sub_for(**kw: object) -> Subscription:
+    base: dict[str, object] = {"key": "telegram:1", "platform": "telegram", "chat_id": "1"}
+    base.update(kw)
+    return Subscription(**base)  # type: ignore[arg-type]
+
+
+def lines(reply: Reply) -> list[str]:
+    return render.text(reply).splitlines()
+
+
+def section(reply: Reply, prefix: str) -> list[str]:
+    """The text of every line of the section whose heading starts with `prefix`."""
+    for s in reply.sections:
+        if s.heading.startswith(prefix):
+            return [f"{ln.label} {ln.text} {ln.detail}" for ln in s.lines]
+    return []
+
+
+def test_seed_digest_has_the_2026_year_end_milestone_at_d_36(store: Store) -> None:
+    reply = build_digest(store, sub_for(), NOW_DT)
+    upcoming = section(reply, "다가오는 일정")
+    hit = [line for line in upcoming if "2026-12-31" in line]
+    assert hit, upcoming
+    assert hit[0].startswith("D-36 ")
+    assert "2026년 말까지" in hit[0]  # the original phrase, verbatim
+    assert "1.1" in hit[0]
+    assert not is_empty(reply)
+    assert reply.meta["period"] == "2026-W48"
+    assert "주간 요약" in reply.title and "2026-11-25(수)" in reply.title
+
+
+def test_only_future_milestones_within_the_horizon(store: Store) -> None:
+    upcoming = section(build_digest(store, sub_for(), NOW_DT), "다가오는 일정")
+    assert not any("2025-" in line for line in upcoming)  # past ones never appear
+    assert not any("2030-" in line for line in upcoming)  # beyond 60 days
+    short = build_digest(store, sub_for(horizon_days=30), NOW_DT)
+    assert not any("2026-12-31" in line for line in section(short, "다가오는 일정"))
+    on_the_day = build_digest(store, sub_for(), dt.datetime(2026, 12, 31, 9, tzinfo=KST))
+    assert any(line.startswith("D-DAY") for line in section(on_the_day, "다가오는 일정"))
+
+
+def test_ministry_filter_uses_lineage(store: Store) -> None:
+    item_ministries = {i.ref: {i.lead_ministry, *i.ministries} for i in store.items()}
+    assert "과학기술정보통신부" in item_ministries["1.1"]
+    msit = build_digest(store, sub_for(ministries=("과학기술정보통신부",)), NOW_DT)
+    assert any("2026-12-31" in line for line in section(msit, "다가오는 일정"))
+    sme = build_digest(store, sub_for(ministries=("중소벤처기업부",)), NOW_DT)
+    assert not section(sme, "다가오는 일정")
+
+    store.add_followup(item=(1, 3), text="옛 이름 담당", owner="산업통상자원부",
+                       due=dt.date(2026, 11, 30), by="t")
+    store.add_followup(item=(1, 3), text="새 이름 담당", owner="산업통상부",
+                       due=dt.date(2026, 12, 1), by="t")
+    store.add_followup(item=(1, 6), text="다른 부처", owner="중소벤처기업부",
+                       due=dt.date(2026, 12, 1), by="t")
+    # Choosing the successor finds follow-ups owned under the predecessor's name, and back.
+    for chosen in ("산업통상부", "산업통상자원부"):
+        soon = section(build_digest(store, sub_for(ministries=(chosen,)), NOW_DT), "마감 임박")
+        assert any("옛 이름 담당" in line for line in soon)
+        assert any("새 이름 담당" in line for line in soon)
+        assert not any("다른 부처" in line for line in soon)
+
+
+def test_followup_sections(store: Store, settings: object) -> None:
+    add = store.add_followup
+    add(item=(1, 1), text="임박", owner="과학기술정보통신부", due=dt.date(2026, 12, 9), by="t")
+    add(item=(1, 1), text="먼 마감", owner="과학기술정보통신부", due=dt.date(2026, 12, 10), by="t")
+    add(item=(1, 1), text="지난 마감", owner="국방부", due=dt.date(2026, 11, 20), by="t")
+    done = add(item=(1, 2), text="이번 주 완료", owner="국방부", due=dt.date(2026, 11, 20), by="t")
+    store.update_followup(done.id, {"status": "done"}, by="t")
+    gone = add(item=(1, 2), text="취소됨", owner="국방부", due=dt.date(2026, 11, 26), by="t")
+    store.update_followup(gone.id, {"status": "cancelled"}, by="t")
+    # Closed 10 days ago: another process (with its own clock) wrote it.
+    earlier = Store(store.path, clock=FakeClock("2026-11-15T10:00:00+09:00"))
+    old = add(item=(1, 2), text="지난달 완료", owner="국방부", due=dt.date(2026, 11, 10), by="t")
+    earlier.update_followup(old.id, {"status": "done"}, by="t")
+
+    reply = build_digest(store, sub_for(), NOW_DT)
+    soon = section(reply, "마감 임박")
+    assert len(soon) == 1 and "임박" in soon[0] and "D-14" in soon[0]  # 12-09 is day 14
+    overdue = section(reply, "기한 지난")
+    assert len(overdue) == 1 and "지난 마감" in overdue[0] and "D+5" in overdue[0]
+    closed = section(reply, "지난 7일 완료")
+    assert [line for line in closed if "이번 주 완료" in line]
+    assert not [line for line in closed if "지난달 완료" in line]
+    assert "취소됨" not in render.text(reply)
+
+
+def test_new_meetings_only_since_the_last_digest(store: Store) -> None:
+    imported = store.meetings()[0].imported_at
+    assert imported is not None
+    before = build_digest(store, sub_for(last_digest_at=imported - dt.timedelta(hours=1)), NOW_DT)
+    assert section(before, "새로 들어온 회의")
+    after = build_digest(store, sub_for(last_digest_at=imported + dt.timedelta(hours=1)), NOW_DT)
+    assert not section(after, "새로 들어온 회의")
+    # A ministry filter keeps only the new items it matches.
+    sme = build_digest(
+        store,
+        sub_for(ministries=("중소벤처기업부",), last_digest_at=imported - dt.timedelta(hours=1)),
+        NOW_DT,
+    )
+    new = section(sme, "새로 들어온 회의")
+    assert any("중소기업" in line for line in new)
+    assert not any("민생 10대" in line for line in new)
+
+
+def test_empty_week_gives_the_short_reply(store: Store) -> None:
+    imported = store.meetings()[0].imported_at
+    assert imported is not None
+    sub = sub_for(horizon_days=7, last_digest_at=imported + dt.timedelta(minutes=1))
+    reply = build_digest(store, sub, NOW_DT)
+    assert is_empty(reply)
+    assert EMPTY_TEXT in render.text(reply)
+    assert len(render.telegram(reply)) == 1
+
+
+def test_dates_are_the_subscriptions_local_dates(store: Store) -> None:
+    # 2026-11-25 10:00 KST is still 2026-11-24 in Los Angeles.
+    reply = build_digest(store, sub_for(tz="America/Los_Angeles"), NOW_DT)
+    assert "2026-11-24(화)" in reply.title
+    assert any(line.startswith("D-37 ") for line in section(reply, "다가오는 일정"))
+    assert period_of(dt.date(2026, 11, 23)) == "2026-W48"
+    assert period_of(dt.date(2027, 1, 1)) == "2026-W53"
+
+
+def test_one_source_serves_many_subscriptions_alike(store: Store) -> None:
+    source = DigestSource.load(store, NOW_DT)
+    subs = [sub_for(key=f"telegram:{n}", chat_id=str(n)) for n in range(3)]
+    replies = [source.digest(s, NOW_DT) for s in subs]
+    assert replies[0].sections == replies[1].sections
+    assert replies[1].meta["subscription"] == "telegram:1"
+    assert render.text(replies[0]) == render.text(build_digest(store, subs[0], NOW_DT))
+
+
+def test_section_is_capped_with_a_pointer_to_the_full_list(store: Store) -> None:
+    many = tuple(
+        FollowUp(id=f"F{n}", meeting=1, item=1, text=f"할 일 {n}", owner="국방부",
+                 due=dt.date(2026, 11, 1)).to_dict()
+        for n in range(1, 121)
+    )
+    source = DigestSource.load(store, NOW_DT)
+    source.followups = many
+    capped = section(source.digest(sub_for(), NOW_DT), "기한 지난")
+    assert len(capped) == 51 and "외 70건" in capped[-1]
+    full = section(source.digest(sub_for(key="x"), NOW_DT, max_lines=None), "기한 지난")
+    assert len(full) == 120
+
+
+def test_preview_of_an_unsubscribed_chat_uses_the_defaults(store: Store) -> None:
+    reply = preview(store, "slack:T1:C9", NOW_DT)
+    assert "월 09:00 (Asia/Seoul)" in reply.footer
+    assert reply.meta["subscription"] == "slack:T1:C9"
+
+
+@pytest.mark.parametrize("tz", ["Asia/Seoul", "Europe/Berlin", "UTC"])
+def test_digest_renders_in_every_format(store: Store, tz: str) -> None:
+    reply = build_digest(store, sub_for(tz=tz), NOW_DT)
+    assert render.text(reply)
+    assert render.telegram(reply)
+    assert render.slack(reply)

@@ -1,0 +1,393 @@
+"""Press release → Release: the seed against the reference result, and releases in other shapes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.errors import ParseError
+from bot.pressrelease import parse, read_text, release_to_json
+from bot.resources import data_path
+
+RELEASES = Path(__file__).parent / "releases"
+SEED = data_path("seeds", "2025-11-24_sci-tech-ministers-meeting-1.txt")
+
+
+def parsed(name: str, **kwargs: Any) -> dict[str, Any]:
+    path = RELEASES / name
+    return release_to_json(parse(read_text(path), source=path.name, **kwargs))
+
+
+def milestones(entry: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [(m["date"], m["precision"], m["kind"]) for m in entry["milestones"]]
+
+
+@pytest.fixture(scope="module")
+def seed() -> dict[str, Any]:
+    return release_to_json(parse(read_text(SEED), source=SEED.name))
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, Any]:
+    return json.loads((RELEASES / "seed-expected.json").read_text(encoding="utf-8"))
+
+
+def test_seed_meeting(seed: dict[str, Any], expected: dict[str, Any]) -> None:
+    assert seed["meeting"] == expected["meeting"]
+    assert seed["meeting_milestones"] == expected["meeting_milestones"]
+
+
+def test_seed_has_all_ten_items(seed: dict[str, Any], expected: dict[str, Any]) -> None:
+    assert [a["number"] for a in seed["agenda"]] == list(range(1, 11))
+    assert [a["title"] for a in seed["agenda"]] == [a["title"] for a in expected["agenda"]]
+
+
+@pytest.mark.parametrize("number", range(1, 11))
+def test_seed_item(seed: dict[str, Any], expected: dict[str, Any], number: int) -> None:
+    got, want = seed["agenda"][number - 1], expected["agenda"][number - 1]
+    for key in ("number", "title", "decision", "ministries", "milestones"):
+        assert got[key] == want[key], key
+
+
+def test_seed_item_details() -> None:
+    release = parse(read_text(SEED), source=SEED.name)
+    first = release.items[0]
+    assert first.lead_ministry == "과학기술정보통신부"
+    assert first.body.startswith("<안건 1>")
+    assert "논의되었다" in first.summary
+    assert 2 <= first.summary.count("다.") <= 3
+    assert release.items[2].key_points[:3] == (
+        "제조 인공 지능 전환(AX) 생태계 구축",
+        "인공 지능 기반의 공정 혁신",
+        "인공 지능 기반의 제품 혁신",
+    )
+    assert release.items[5].body.startswith("1호~5호 안건 외에도")
+    assert release.meeting.source_sha256 and release.meeting.number == 0
+    assert all(item.summary for item in release.items)
+
+
+def test_seed_year_comes_from_the_weekday_and_the_years_in_the_text() -> None:
+    release = parse(read_text(SEED))
+    assert release.meeting.date == dt.date(2025, 11, 24)
+
+
+def test_given_date_wins() -> None:
+    release = parse(read_text(SEED), date=dt.date(2025, 11, 25))
+    assert release.meeting.date == dt.date(2025, 11, 25)
+
+
+# --- releases in other shapes -----------------------------------------------------------------
+
+
+def test_bracket_headings_before_the_reorganisation() -> None:
+    result = parsed("bracket-pre-reorg.txt")
+    assert result["meeting"] == {
+        "title": "제5차 경제관계장관회의",
+        "ordinal": 5,
+        "date": "2025-03-12",
+        "chair": "최상목 부총리 겸 기획재정부 장관",
+    }
+    one, two, three = result["agenda"]
+    assert one["title"] == "반도체 산업 경쟁력 강화 방안"  # the (산업부) note is not the title
+    assert one["ministries"] == ["산업통상자원부"]  # 산업부 before 2025-10-01
+    assert one["decision"] is None
+    assert milestones(one) == [
+        ("2026-06-30", "half", "deadline"),
+        ("2026-07-01", "half", "start"),  # 하반기 of the 2026 named earlier in the sentence
+        ("2026-03-31", "quarter", "deadline"),
+        ("2025-06-30", "month", "deadline"),
+    ]
+    assert two["title"] == "수출 금융 지원 확대 방안"
+    assert two["lead_ministry"] == "기획재정부"
+    assert two["ministries"] == ["기획재정부", "금융위원회"]
+    assert milestones(two) == [
+        ("2025-07-01", "quarter", "start"),
+        ("2026-03-15", "day", "event"),
+        ("2025-12-31", "year", "deadline"),
+    ]
+    assert two["milestones"][1]["text"] == "2026.3.15 시행"
+    assert (three["decision"], three["ministries"]) == ("심의·의결", ["환경부"])
+    assert milestones(three) == [
+        ("2025-12-31", "year", "deadline"),
+        ("2026-06-30", "half", "deadline"),
+    ]
+
+
+def test_circled_agenda_numbers() -> None:
+    result = parsed("circled-agenda.txt")
+    assert result["meeting"]["title"] == "제12회 국정현안관계장관회의"
+    assert result["meeting"]["date"] == "2025-12-04"
+    assert result["meeting"]["chair"] == "김민석 국무총리"
+    one, two = result["agenda"]
+    assert (one["title"], one["decision"], one["ministries"]) == (
+        "청년 일자리 종합대책",
+        "심의·의결",
+        ["고용노동부"],
+    )
+    assert milestones(one) == [
+        ("2026-03-01", "month", "start"),
+        ("2026-03-31", "month", "deadline"),
+        ("2026-03-31", "month", "deadline"),
+        ("2026-06-30", "half", "deadline"),
+    ]
+    assert (two["title"], two["decision"], two["ministries"]) == (
+        "농산물 수급 안정 대책",
+        "보고",
+        ["농림축산식품부"],
+    )
+    assert milestones(two) == [
+        ("2025-12-31", "month", "deadline"),
+        ("2025-12-26", "day", "deadline"),
+    ]
+
+
+def test_numbered_ho_headings_and_attendee_table() -> None:
+    result = parsed("jeho-attendees.txt")
+    assert result["meeting"]["title"] == "제3차 인구전략관계장관회의"
+    assert result["meeting"]["date"] == "2025-11-05"
+    one, two = result["agenda"]
+    assert (one["title"], one["decision"], one["ministries"]) == (
+        "저출생 대응 주거 지원 강화 방안",
+        "논의",
+        ["국토교통부"],
+    )
+    assert milestones(one) == [("2027-12-31", "year", "deadline"), ("2026-01-01", "year", "start")]
+    assert (two["title"], two["decision"]) == ("일·가정 양립 문화 확산 방안", "심의·의결")
+    assert two["ministries"] == ["고용노동부", "성평등가족부"]
+    assert milestones(two) == [("2025-12-31", "year", "deadline")]
+
+
+def test_attendee_list_short_forms_resolve() -> None:
+    # The ·-joined list sits in the preamble table; the parser's ministry lookup reads it whole.
+    text = (
+        "□ 정부는 11월 5일(수) 제3차 인구전략 관계장관회의를 개최하였다.\n"
+        "* (참석) 교육·외교·문체·복지·환경·국토·해수·중기부 장차관\n"
+        "<안건 1> 「인구 대응 방안」\n"
+        "교육·외교·문체·복지·환경·국토·해수·중기부 장차관이 함께 「인구 대응 방안」을 논의하였다.\n"
+    )
+    [item] = parse(text).items
+    assert item.ministries == (
+        "교육부",
+        "외교부",
+        "문화체육관광부",
+        "보건복지부",
+        "기후에너지환경부",
+        "국토교통부",
+        "해양수산부",
+        "중소벤처기업부",
+    )
+    assert item.decision == "논의"
+
+
+def test_numbered_quote_headings() -> None:
+    result = parsed("numbered-quotes.txt")
+    assert result["meeting"]["title"] == "제2회 과학기술관계장관회의"
+    assert result["meeting"]["date"] == "2025-12-22"
+    titles = [a["title"] for a in result["agenda"]]
+    assert titles == [
+        "인공 지능 반도체 산업 육성 전략",
+        "우주 항공 산업 발전 전략",
+        "연구 장비 공동 활용 체계 개선안",
+    ]
+    assert [a["decision"] for a in result["agenda"]] == ["심의·의결", "보고", "논의"]
+    assert result["agenda"][1]["ministries"] == ["우주항공청"]
+    assert result["agenda"][2]["ministries"] == ["과학기술정보통신부", "교육부"]
+    assert milestones(result["agenda"][1]) == [
+        ("2030-12-31", "year", "deadline"),
+        ("2026-01-01", "year", "start"),
+    ]
+
+
+def test_circled_headings() -> None:
+    result = parsed("circled-headings.txt")
+    assert result["meeting"]["date"] == "2025-09-03"
+    assert result["meeting"]["chair"] == "구윤철 부총리 겸 기획재정부 장관"
+    one, two = result["agenda"]
+    assert (one["title"], one["decision"], one["ministries"]) == (
+        "소상공인 경영 안정 지원 대책",
+        "심의·의결",
+        ["중소벤처기업부"],
+    )
+    assert milestones(one) == [
+        ("2025-10-01", "month", "start"),
+        ("2025-10-01", "quarter", "start"),
+        ("2025-12-31", "year", "deadline"),
+    ]
+    assert (two["title"], two["decision"]) == ("물가 안정을 위한 유통 구조 개선 방안", "논의")
+    assert two["ministries"] == ["농림축산식품부", "공정거래위원회"]
+    assert milestones(two) == [("2026-12-31", "half", "event"), ("2025-12-31", "year", "deadline")]
+
+
+def test_items_only_in_prose() -> None:
+    result = parsed("prose-only.txt")
+    assert result["meeting"] == {
+        "title": "제3회 사회관계장관회의",
+        "ordinal": 3,
+        "date": "2026-01-14",
+        "chair": "김민석 국무총리",
+    }
+    assert [(a["title"], a["decision"]) for a in result["agenda"]] == [
+        ("고립·은둔 청년 지원 방안", "심의·의결"),
+        ("가족 돌봄 청년 지원 확대 방안", "심의·의결"),
+        ("2026년 국가 안전 대진단 추진 계획", "보고"),
+        ("청소년 사이버 도박 근절 대책", "심의·의결"),
+    ]
+    one, two, three, four = result["agenda"]
+    assert one["ministries"] == two["ministries"] == ["보건복지부"]
+    assert (
+        milestones(one)
+        == milestones(two)
+        == [
+            ("2026-12-31", "half", "deadline"),
+            ("2027-01-01", "year", "start"),
+        ]
+    )
+    assert three["ministries"] == ["행정안전부"]
+    assert milestones(three) == [
+        ("2026-02-01", "month", "start"),
+        ("2026-04-30", "month", "deadline"),
+    ]
+    assert set(four["ministries"]) == {"경찰청", "교육부"}
+    assert milestones(four) == [("2026-03-01", "month", "start")]
+
+
+def test_dates_in_every_form() -> None:
+    result = parsed("mixed-dates.txt")
+    assert result["meeting"]["date"] == "2026-02-09"  # from "2026. 2. 9.(월)"
+    assert result["meeting"]["title"] == "제4회 과학기술관계장관회의"
+    [history] = result["meeting_milestones"]
+    assert (history["date"], history["kind"], history["past"]) == ("2025-12-01", "event", True)
+    one, two = result["agenda"]
+    assert [(m["text"], m["date"]) for m in one["milestones"]] == [
+        ("’26.4월 착수", "2026-04-01"),
+        ("2028년 말까지 완료", "2028-12-31"),
+        ("'26.3월 개정", "2026-03-31"),
+        ("「생명공학육성법」(’26.7.1 시행) 개정에 맞춰 지원 체계를 정비", "2026-07-01"),
+        ("3월 중 시범 개방", "2026-03-31"),
+        ("5월 20일 정식 개통할 예정", "2026-05-20"),
+        ("올해 3분기에 사업자를 선정", "2026-09-30"),
+    ]
+    assert two["ministries"] == ["산업통상부", "과학기술정보통신부"]  # 산업부 after 2025-10-01
+    assert milestones(two) == [
+        ("2027-06-30", "half", "deadline"),
+        ("2026-06-30", "half", "deadline"),
+        ("2026-01-01", "month", "event"),
+    ]
+
+
+def test_release_to_json_shape() -> None:
+    result = parsed("numbered-quotes.txt")
+    assert set(result) >= {"meeting", "agenda", "meeting_milestones"}
+    assert set(result["meeting"]) == {"title", "ordinal", "date", "chair"}
+    for entry in result["agenda"]:
+        assert set(entry) >= {"number", "title", "decision", "lead_ministry", "ministries"}
+        assert set(entry) >= {"summary", "milestones"}
+        for m in entry["milestones"]:
+            assert set(m) == {"text", "date", "precision", "kind", "past"}
+    json.dumps(result, ensure_ascii=False)
+
+
+# --- encodings and bad input ------------------------------------------------------------------
+
+
+def test_cp949_file(tmp_path: Path) -> None:
+    text = (RELEASES / "circled-agenda.txt").read_text(encoding="utf-8")
+    path = tmp_path / "release-cp949.txt"
+    path.write_bytes(text.encode("cp949"))
+    assert read_text(path) == text
+    assert [i.title for i in parse(read_text(path)).items] == [
+        "청년 일자리 종합대책",
+        "농산물 수급 안정 대책",
+    ]
+
+
+def test_utf8_bom_file(tmp_path: Path) -> None:
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + SEED.read_bytes())
+    assert read_text(path) == read_text(SEED)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "빈 파일"),
+        (b"   \n\n", "빈 파일"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "바이너리"),
+        (b"plain ascii text, no Korean at all", "한글"),
+        (b"\xff\xfe\xfd\x80\x81\x82 broken", "인코딩"),
+    ],
+)
+def test_unreadable_files(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(ParseError, match=message) as error:
+        read_text(path)
+    assert "\n" not in error.value.message
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(ParseError, match="찾을 수 없습니다"):
+        read_text(tmp_path / "nope.txt")
+    with pytest.raises(ParseError, match="폴더"):
+        read_text(tmp_path)
+
+
+def test_no_agenda() -> None:
+    with pytest.raises(ParseError, match="안건을 찾을 수 없습니다"):
+        parse(read_text(RELEASES / "no-agenda.txt"))
+
+
+def test_empty_text() -> None:
+    with pytest.raises(ParseError):
+        parse("  \n ")
+
+
+def test_no_meeting_date() -> None:
+    text = "<안건 1> 「데이터 활용 방안」\n「데이터 활용 방안」이 논의되었다."
+    with pytest.raises(ParseError, match="날짜"):
+        parse(text)
+    assert parse(text, date=dt.date(2026, 1, 5)).meeting.date == dt.date(2026, 1, 5)
+
+
+def test_quoted_law_in_preamble_is_not_an_item() -> None:
+    text = (
+        "□ 정부는 11월 24일(월) 회의를 개최하였다.\n"
+        "* 「과학 기술 관계 장관회의 규정」(대통령령, 11.21 시행) 제정\n"
+        "<안건 1> 「국방 인공 지능 전환 전략」\n"
+        "「국방 인공 지능 전환 전략」이 논의되었다. 국방부는 「국방 인공 지능 전환 전략」을 추진할 계획이다.\n"
+    )
+    release = parse(text)
+    assert [i.title for i in release.items] == ["국방 인공 지능 전환 전략"]
+    assert release.items[0].decision == "논의"
+    assert [m.date for m in release.meeting.milestones] == [dt.date(2025, 11, 21)]
+
+
+def test_items_named_by_ho_with_single_quotes() -> None:
+    result = parsed("ho-prose-quotes.txt")
+    assert result["meeting"]["date"] == "2025-11-24"  # the meeting, not the embargo line
+    assert [(a["title"], a["decision"], a["ministries"]) for a in result["agenda"]] == [
+        ("청년 주거 지원 방안", "논의", ["국토교통부"]),
+        ("소상공인 지원 대책", "심의·의결", ["중소벤처기업부"]),
+    ]
+    assert milestones(result["agenda"][0]) == [("2026-06-30", "half", "deadline")]
+    assert milestones(result["agenda"][1]) == [("2025-12-31", "year", "deadline")]
+
+
+def test_title_on_the_next_line_and_decision_note() -> None:
+    result = parsed("next-line-title.txt")
+    one, two = result["agenda"]
+    assert (one["title"], one["decision"], one["ministries"]) == (
+        "데이터 산업 진흥 전략",
+        "논의",
+        ["과학기술정보통신부"],
+    )
+    assert (two["title"], two["decision"], two["ministries"]) == (
+        "개인정보 보호 강화 방안",
+        "보고",
+        ["개인정보보호위원회"],
+    )
+    assert milestones(two) == [("2026-03-31", "month", "deadline")]
