@@ -164,7 +164,7 @@ def p(values: list[float], q: float) -> float:
 
 async def measure(ports: dict[str, int], requests: int, concurrency: int, rounds: int) -> None:
     results: list[Round] = []
-    for name, port in ports.items():  # warm-up: auth.test, caches, connection pools
+    for port in ports.values():  # warm-up: auth.test, caches, connection pools
         await load(port, 200, concurrency)
     for r in range(rounds):
         for name, port in ports.items() if r % 2 == 0 else reversed(ports.items()):

@@ -59,9 +59,10 @@ def main() -> None:
             f"({took / 200 * 1000:.0f} ms per release), file {store.path.stat().st_size / 1e6:.1f} MB"
         )
 
-        big = build_db(folder / "big.json", meetings=1000, followups=100_000)
+        big = build_db(folder / "big.json", meetings=200, followups=100_000)
         size = big.path.stat().st_size / 1e6
         fresh = Store(big.path)
+        fresh.followups()  # the first read parses the file; a running bot has done it already
         writes = timed(
             lambda: fresh.add_followup(
                 item=(1, 3), text="벤치 점검", owner="국방부", due=dt.date(2026, 12, 1), by="bench"

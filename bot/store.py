@@ -55,40 +55,56 @@ class CorruptStore(Exception):
 class AtomicStorage(Storage):
     """Whole-file JSON storage with atomic replace, a read cache and deferred writes.
 
-    Inside `transaction()` writes only update memory; `commit()` writes the file once, so a
-    change that touches several tables (a follow-up and its audit entry) lands all at once.
+    The file is never changed in place, only replaced, so an inode's content never changes.
+    We keep a descriptor open on the inode we last read or wrote: while it is open the inode
+    cannot be reused, so "the path still names that inode" means "nothing changed", exactly,
+    and a big file is parsed again only after another process has replaced it.
+
+    Inside `transaction()` writes only update memory and the file is written once at the end,
+    so a change that touches several tables (a follow-up and its audit entry) lands at once.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._data: Tables | None = None
-        self._signature: tuple[int, int, int] | None = None
+        self._fd: int | None = None  # the inode `_data` came from
         self._in_transaction = False
         self._dirty = False
-        self.generation = 0  # bumped whenever the data object is replaced
+        self.generation = 0  # bumped whenever `_data` is replaced
 
-    def _stat(self) -> tuple[int, int, int] | None:
+    def _unchanged(self) -> bool:
+        if self._data is None or self._fd is None:
+            return False
         try:
-            st = os.stat(self.path)
+            return os.path.samestat(os.stat(self.path), os.fstat(self._fd))
         except FileNotFoundError:
-            return None
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
+            return False
+
+    def _hold(self, fd: int | None) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+        self._fd = fd
 
     def read(self) -> Tables | None:
         if self._in_transaction and self._data is not None:
             return self._data
-        signature = self._stat()
-        if signature is None:
-            self._data, self._signature = None, None
+        if self._unchanged():
+            return self._data
+        try:
+            f = open(self.path, "rb")  # noqa: SIM115  (its descriptor outlives this call)
+        except FileNotFoundError:
+            self.forget()
             return None
-        if signature != self._signature or self._data is None:
-            raw = self.path.read_bytes()
-            try:
-                self._data = orjson.loads(raw) if raw.strip() else None
-            except orjson.JSONDecodeError as e:
-                raise CorruptStore(f"{self.path}: {e}") from e
-            self._signature = signature
-            self.generation += 1
+        raw = f.read()
+        try:
+            data = orjson.loads(raw) if raw.strip() else None
+        except orjson.JSONDecodeError as e:
+            f.close()
+            raise CorruptStore(f"{self.path}: {e}") from e
+        self._hold(os.dup(f.fileno()))
+        f.close()
+        self._data = data
+        self.generation += 1
         return self._data
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
@@ -100,28 +116,34 @@ class AtomicStorage(Storage):
 
     def _flush(self, data: Tables) -> None:
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
-            with open(tmp, "wb") as f:
-                f.write(orjson.dumps(data, option=orjson.OPT_INDENT_2))
+            with os.fdopen(os.dup(fd), "wb") as f:
+                f.write(orjson.dumps(data))
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, self.path)
         except BaseException:
+            os.close(fd)
             self.forget()
             tmp.unlink(missing_ok=True)
             raise
         _fsync_dir(self.path.parent)
-        self._signature = self._stat()
+        self._hold(fd)
         self.generation += 1
 
     def forget(self) -> None:
         """Drop the cache so the next read comes from disk."""
-        self._data, self._signature = None, None
+        self._data = None
+        self._hold(None)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Defer writes; write once at the end, or discard everything on error."""
-        self.forget()  # the caller holds the lock: start from what is on disk now
+        """Defer writes; write once at the end, or discard everything on error.
+
+        The caller holds the file lock, so what `read()` returns inside is the latest file.
+        """
+        self.read()  # refresh from disk if another process wrote since
         self._in_transaction, self._dirty = True, False
         try:
             yield

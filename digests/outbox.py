@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(minutes=10)
 RETRIES = 5  # RetryLater within one claim; later ticks retry a failed delivery with backoff
-MAX_WAIT = 300.0  # a retry_after beyond this is left to a later tick
+MAX_WAIT = 300.0
+CLAIM_AHEAD = 1.0  # seconds before its send slot a delivery claims its outbox record  # a retry_after beyond this is left to a later tick
 
 
 @dataclass
@@ -114,8 +115,8 @@ class RateLimiter:
             b.take(at, messages)
         return at - now
 
-    async def wait(self, sub: Subscription, messages: int = 1) -> None:
-        """Wait for the chat's turn, then for the platform's.
+    async def turn(self, sub: Subscription, messages: int = 1) -> float:
+        """Wait for the chat's turn, then reserve the platform's; returns when (clock) to send.
 
         Two steps, so a chat that must wait (its 1/s) does not hold a platform-wide slot in
         the future: that would leave the slots before it unused by every other chat.
@@ -123,13 +124,21 @@ class RateLimiter:
         delay = self.reserve(sub, messages, overall=False)
         if delay > 0:
             await asyncio.sleep(delay)
+        now = self.clock()
         bucket = self._bucket(sub.platform, "overall", "")
-        if bucket is not None:
-            now = self.clock()
-            at = bucket.allowed(now)
-            bucket.take(at, messages)
-            if at > now:
-                await asyncio.sleep(at - now)
+        if bucket is None:
+            return now
+        at = bucket.allowed(now)
+        bucket.take(at, messages)
+        return at
+
+    async def until(self, at: float) -> None:
+        delay = at - self.clock()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    async def wait(self, sub: Subscription, messages: int = 1) -> None:
+        await self.until(await self.turn(sub, messages))
 
 
 def message_count(sub: Subscription, reply: Reply) -> int:
@@ -164,18 +173,31 @@ async def deliver(
     Returns one of: "sent"; "skipped" (empty and the subscription is quiet); "already" (sent, or
     being sent by someone else); "failed" (a later tick retries); "paused" (the chat is gone).
     """
+    quiet = sub.quiet_when_empty and is_empty(reply)
+    limiter = limiter or RateLimiter({})
+    count = message_count(sub, reply)
+    slot = None
+    if not quiet:
+        # Claim shortly before our send slot, not at the start of the tick: a thousand claims
+        # up front would queue every later store write (and widen the crash window), while a
+        # claim right at the slot would add its latency to the send and bunch sends together.
+        slot = await limiter.turn(sub, count)
+        await limiter.until(slot - CLAIM_AHEAD)
     claim = await asyncio.to_thread(store.claim_delivery, sub.key, period, lease=lease)
     if claim is None:
         return "already"
-    if sub.quiet_when_empty and is_empty(reply):
+    if slot is not None:
+        await limiter.until(slot)
+    if quiet:
         await _finish(store, sub.key, period, "skipped", "비어 있음")
         return "skipped"
-    limiter = limiter or RateLimiter({})
-    count = message_count(sub, reply)
     current = sub
     attempt = 0
+    waited = True
     while True:
-        await limiter.wait(current, count)
+        if not waited:
+            await limiter.wait(current, count)
+        waited = False
         try:
             ids = await sender.send(current, reply)
         except RetryLater as e:

@@ -12,12 +12,14 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import re
 import time
 import urllib.parse
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -608,3 +610,28 @@ def test_command_text_keeps_what_was_typed() -> None:
     assert command_text("/agenda", "3") == "/agenda 3"
     assert command_text("/search", "&lt;b&gt; &amp;") == "/search <b> &"
     assert command_text("/help", "") == "/help"
+
+
+def test_send_only_mode_listens_on_nothing(sctx: Context, api: FakeSlackAPI) -> None:
+    async def scenario() -> None:
+        bot = SlackBot(sctx, channel_interval=0.0)
+        await bot.start_sending()
+        assert bot.port is None
+        assert await bot.sender.send(_sub(), Reply(title="요약"))
+        await bot.stop()
+
+    asyncio.run(scenario())
+
+
+def test_manifest_declares_every_command_and_what_they_need() -> None:
+    manifest = (Path(__file__).resolve().parent.parent / "slack-app-manifest.yml").read_text(
+        encoding="utf-8"
+    )
+    declared = re.findall(r"^\s*- command: /(\w+)\s*$", manifest, re.MULTILINE)
+    assert sorted(declared) == sorted(REGISTRY)
+    for needed in ("commands", "chat:write", "app_mentions:read", "im:history", "im:read"):
+        assert re.search(rf"^\s*- {re.escape(needed)}\b", manifest, re.MULTILINE), needed
+    for event in ("app_mention", "message.im"):
+        assert f"- {event}" in manifest
+    assert "socket_mode_enabled: true" in manifest
+    assert "is_enabled: true" in manifest  # interactivity, for the paging buttons

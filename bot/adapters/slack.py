@@ -4,9 +4,9 @@ command layer; digests go out through `SlackSender`. The only module that import
 Why the ack works the way it does: Slack gives a slash command 3 seconds. Almost every
 command answers in milliseconds, so the answer itself is the ack (one message, no second
 round trip). A command not known to be quick runs in a worker thread and gets `ack_budget`
-seconds (see `Dispatcher`); when it needs
-longer (the first search loads the Korean tokenizer, a slow disk) the ack becomes a short
-"처리 중" line and the answer follows through `response_url` from a background task. Bolt's
+seconds (see `Dispatcher`); when it needs longer (the first search loads the Korean
+tokenizer, a slow disk) the ack becomes a short "처리 중" line and the answer follows
+through `response_url` from a background task. Bolt's
 lazy listeners could not reuse the work already started for the ack, so we keep our own task
 set instead, which `SlackBot.stop()` drains.
 
