@@ -122,8 +122,7 @@ def bench_build(store: Store, n: int, label: str) -> None:
     )
     # Every format of one digest, for scale.
     reply = source.digest(subs[0], NOW)
-    for name, fn in (("text", render.text), ("telegram", render.telegram),
-                     ("slack", render.slack)):
+    for name, fn in (("text", render.text), ("telegram", render.telegram), ("slack", render.slack)):
         t = time.perf_counter()
         for _ in range(200):
             fn(reply)  # type: ignore[operator]

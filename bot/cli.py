@@ -147,11 +147,11 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.load({"db_path": args.db, "now": args.now}, toml_path=args.config)
 
 
-def _context(args: argparse.Namespace, seed: bool = True) -> Context:
+def _context(args: argparse.Namespace, seed: bool = True, isolated: bool = False) -> Context:
     settings = _settings(args)
     store = Store(settings.db_path, clock=settings.clock)
     if seed:
-        ensure_seeded(store)
+        ensure_seeded(store, isolated=isolated)
     return Context(store, settings)
 
 
@@ -222,7 +222,7 @@ def _import(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from bot.runner import run
 
-    asyncio.run(run(_context(args)))
+    asyncio.run(run(_context(args, isolated=True)))
     return 0
 
 

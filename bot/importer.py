@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
 from bot import pressrelease, search
@@ -29,10 +31,21 @@ def import_file(
     return store.save_release(release, by=by, terms=terms)
 
 
-def ensure_seeded(store: Store) -> None:
-    """Import the bundled press releases into an empty database."""
+def ensure_seeded(store: Store, *, isolated: bool = False) -> None:
+    """Import the bundled press releases into an empty database.
+
+    With `isolated`, each import runs in a child process: parsing loads Kiwi (~330 MB), which a
+    long-running bot that never searches should not carry for the rest of its life.
+    """
     if not store.is_empty():
         return
     for path in seed_files():
+        if isolated:
+            subprocess.run(
+                [sys.executable, "-m", "bot", "--db", str(store.path), "import", str(path)],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            continue
         meeting, status = import_file(store, path, by="seed")
         log.info("bundled seed %s: meeting %s %s", path.name, meeting.number, status)

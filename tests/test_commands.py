@@ -93,6 +93,8 @@ def test_bad_input_gets_one_korean_line_and_changes_nothing(
     assert fragment in out
     assert "\n" not in out.strip()
     assert "Traceback" not in out
+    if not text.startswith(("/nosuch", "/agnda")):
+        assert "(사용법: /" in out
     assert store.path.read_bytes() == before
 
 

@@ -68,12 +68,15 @@ def test_ministry_filter_uses_lineage(store: Store) -> None:
     sme = build_digest(store, sub_for(ministries=("중소벤처기업부",)), NOW_DT)
     assert not section(sme, "다가오는 일정")
 
-    store.add_followup(item=(1, 3), text="옛 이름 담당", owner="산업통상자원부",
-                       due=dt.date(2026, 11, 30), by="t")
-    store.add_followup(item=(1, 3), text="새 이름 담당", owner="산업통상부",
-                       due=dt.date(2026, 12, 1), by="t")
-    store.add_followup(item=(1, 6), text="다른 부처", owner="중소벤처기업부",
-                       due=dt.date(2026, 12, 1), by="t")
+    store.add_followup(
+        item=(1, 3), text="옛 이름 담당", owner="산업통상자원부", due=dt.date(2026, 11, 30), by="t"
+    )
+    store.add_followup(
+        item=(1, 3), text="새 이름 담당", owner="산업통상부", due=dt.date(2026, 12, 1), by="t"
+    )
+    store.add_followup(
+        item=(1, 6), text="다른 부처", owner="중소벤처기업부", due=dt.date(2026, 12, 1), by="t"
+    )
     # Choosing the successor finds follow-ups owned under the predecessor's name, and back.
     for chosen in ("산업통상부", "산업통상자원부"):
         soon = section(build_digest(store, sub_for(ministries=(chosen,)), NOW_DT), "마감 임박")
@@ -155,8 +158,14 @@ def test_one_source_serves_many_subscriptions_alike(store: Store) -> None:
 
 def test_section_is_capped_with_a_pointer_to_the_full_list(store: Store) -> None:
     many = tuple(
-        FollowUp(id=f"F{n}", meeting=1, item=1, text=f"할 일 {n}", owner="국방부",
-                 due=dt.date(2026, 11, 1)).to_dict()
+        FollowUp(
+            id=f"F{n}",
+            meeting=1,
+            item=1,
+            text=f"할 일 {n}",
+            owner="국방부",
+            due=dt.date(2026, 11, 1),
+        ).to_dict()
         for n in range(1, 121)
     )
     source = DigestSource.load(store, NOW_DT)

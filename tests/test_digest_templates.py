@@ -22,8 +22,9 @@ SUB = Subscription(key="telegram:1", platform="telegram", chat_id="1")
 
 @pytest.fixture
 def nasty(store: Store) -> Reply:
-    store.add_followup(item=(1, 1), text=NASTY, owner="과학기술정보통신부",
-                       due=dt.date(2026, 11, 30), by="t")
+    store.add_followup(
+        item=(1, 1), text=NASTY, owner="과학기술정보통신부", due=dt.date(2026, 11, 30), by="t"
+    )
     return build_digest(store, SUB, NOW_DT)
 
 
@@ -68,8 +69,9 @@ def test_archive_html_is_escaped_and_standalone(nasty: Reply) -> None:
 
 def test_archive_html_of_an_empty_digest(store: Store) -> None:
     imported = store.meetings()[0].imported_at
-    sub = Subscription(key="k", platform="telegram", chat_id="1", horizon_days=1,
-                       last_digest_at=imported)
+    sub = Subscription(
+        key="k", platform="telegram", chat_id="1", horizon_days=1, last_digest_at=imported
+    )
     page = render_html(build_digest(store, sub, NOW_DT))
     assert "이번 주는 다가오는 일정이나 마감이 없습니다." in page
 
@@ -103,6 +105,7 @@ def test_300_followups_split_within_platform_limits(store: Store) -> None:
         for b in m["blocks"]:
             if b["type"] == "section":
                 assert len(b["text"]["text"]) <= render.SLACK_SECTION_LIMIT
-    slack_text = "".join(b["text"]["text"] for m in messages for b in m["blocks"]
-                         if b["type"] == "section")
+    slack_text = "".join(
+        b["text"]["text"] for m in messages for b in m["blocks"] if b["type"] == "section"
+    )
     assert slack_text.count("&lt;!channel&gt;") == 300

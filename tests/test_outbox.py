@@ -21,8 +21,11 @@ EMPTY = Reply(title="주간 요약", meta={"empty": "1"})
 
 
 def sub(key: str = "telegram:1", **kw: object) -> Subscription:
-    base: dict[str, object] = {"key": key, "platform": key.split(":")[0],
-                               "chat_id": key.split(":")[-1]}
+    base: dict[str, object] = {
+        "key": key,
+        "platform": key.split(":")[0],
+        "chat_id": key.split(":")[-1],
+    }
     base.update(kw)
     return Subscription(**base)  # type: ignore[arg-type]
 
@@ -52,8 +55,9 @@ def test_two_concurrent_deliveries_of_one_digest_send_once(db: Store) -> None:
     sender = FakeSender()
 
     async def both() -> list[str]:
-        return list(await asyncio.gather(*(deliver(db, sender, sub(), "W", REPLY)
-                                           for _ in range(5))))
+        return list(
+            await asyncio.gather(*(deliver(db, sender, sub(), "W", REPLY) for _ in range(5)))
+        )
 
     results = asyncio.run(both())
     assert sorted(results) == ["already"] * 4 + ["sent"]
@@ -128,9 +132,7 @@ def test_telegram_one_message_per_second_per_chat() -> None:
 
 def test_telegram_group_twenty_per_minute() -> None:
     mono = Mono()
-    limiter = RateLimiter(
-        {"telegram": {"group": Limit(20, 60.0, burst=20)}}, clock=mono
-    )
+    limiter = RateLimiter({"telegram": {"group": Limit(20, 60.0, burst=20)}}, clock=mono)
     group = sub("telegram:-100")
     delays = [limiter.reserve(group) for _ in range(21)]
     assert delays[:20] == [0] * 20  # a burst of 20 is allowed
@@ -166,8 +168,19 @@ def test_a_waiting_chat_does_not_hold_back_the_others() -> None:
             done[key] = loop.time() - start
 
         # Chat 1 sends twice (its second waits 200 ms); chats 2..5 must not queue behind it.
-        await asyncio.gather(*(one(k) for k in ["telegram:1", "telegram:1", "telegram:2",
-                                                 "telegram:3", "telegram:4", "telegram:5"]))
+        await asyncio.gather(
+            *(
+                one(k)
+                for k in [
+                    "telegram:1",
+                    "telegram:1",
+                    "telegram:2",
+                    "telegram:3",
+                    "telegram:4",
+                    "telegram:5",
+                ]
+            )
+        )
         return done
 
     done = asyncio.run(run())

@@ -106,8 +106,13 @@ class World:
 
     def restart(self) -> None:
         self.store = Store(self.path, clock=self.clock)
-        self.runner = Runner(self.store, {"telegram": self.sender}, clock=self.clock,
-                             limiter=RateLimiter({}), sleep=self._sleep)
+        self.runner = Runner(
+            self.store,
+            {"telegram": self.sender},
+            clock=self.clock,
+            limiter=RateLimiter({}),
+            sleep=self._sleep,
+        )
 
     async def _sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
@@ -216,17 +221,18 @@ def test_a_sender_bug_fails_one_delivery_not_the_tick(world: World) -> None:
     assert counts == {"failed": 1, "sent": 1}
 
 
-def test_chat_gone_pauses_the_subscription(
-    world: World, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_chat_gone_pauses_the_subscription(world: World, caplog: pytest.LogCaptureFixture) -> None:
     world.sender.script["telegram:1"] = [ChatGone("Forbidden: bot was blocked by the user")]
     with caplog.at_level(logging.WARNING, logger="digests"):
         counts = world.tick("2026-11-23T09:00:00+09:00")
     assert counts == {"paused": 1}
     sub = world.store.subscription("telegram:1")
     assert sub is not None and sub.paused and "blocked" in sub.paused_reason
-    assert any("telegram:1" in r.getMessage() and "paused" in r.getMessage()
-               for r in caplog.records if r.levelno == logging.WARNING)
+    assert any(
+        "telegram:1" in r.getMessage() and "paused" in r.getMessage()
+        for r in caplog.records
+        if r.levelno == logging.WARNING
+    )
     # Not knocked on again, this week or the next.
     assert world.tick("2026-11-25T10:00:00+09:00") == {"sent": 1}  # only telegram:3
     world.tick("2026-11-30T09:00:00+09:00")
@@ -286,8 +292,9 @@ def test_paused_and_senderless_subscriptions_are_skipped(world: World) -> None:
 
 def test_quiet_subscription_skips_an_empty_week(world: World) -> None:
     imported = world.store.meetings()[0].imported_at
-    world.subscribe(make_sub("telegram:9", horizon_days=1, quiet_when_empty=True,
-                             last_digest_at=imported))
+    world.subscribe(
+        make_sub("telegram:9", horizon_days=1, quiet_when_empty=True, last_digest_at=imported)
+    )
     world.tick("2026-11-23T09:00:00+09:00")
     assert world.sender.count("telegram:9") == 0
     record = world.store.delivery("telegram:9", "2026-W48")
@@ -296,11 +303,13 @@ def test_quiet_subscription_skips_an_empty_week(world: World) -> None:
 
 
 def test_send_due_counts_statuses(world: World) -> None:
-    counts = asyncio.run(send_due(world.store, {"telegram": world.sender},
-                                  at("2026-11-23T17:00:00+09:00")))
+    counts = asyncio.run(
+        send_due(world.store, {"telegram": world.sender}, at("2026-11-23T17:00:00+09:00"))
+    )
     assert counts == {"sent": 2}
-    again = asyncio.run(send_due(world.store, {"telegram": world.sender},
-                                 at("2026-11-23T17:00:00+09:00")))
+    again = asyncio.run(
+        send_due(world.store, {"telegram": world.sender}, at("2026-11-23T17:00:00+09:00"))
+    )
     assert again == {}
 
 

@@ -16,7 +16,7 @@ from bot.commands import (  # noqa: F401  (importing registers the commands)
     search,
     subscribe,
 )
-from bot.commands.base import REGISTRY, Call, Command, Context, Request, check_text
+from bot.commands.base import REGISTRY, Call, Command, Context, Request, check_text, printable
 from bot.errors import AgendabotError
 from bot.reply import Reply, error
 
@@ -40,14 +40,18 @@ def handle(ctx: Context, req: Request, page: int | None = 1) -> Reply:
     `page` picks a page of a long answer for chat; None returns it whole (console, CLI).
     """
     try:
-        check_text(req.text)
         name, args = split_command(req.text)
         if not name:
             return error("명령을 입력하세요. 전체 명령은 /help 로 볼 수 있습니다.")
         cmd = REGISTRY.get(name)
         if cmd is None:
             return error(_unknown(name))
-        reply = cmd.func(Call(ctx, req, args, cmd))
+        try:
+            check_text(req.text)
+            reply = cmd.func(Call(ctx, req, args, cmd))
+        except AgendabotError as e:
+            e.usage = e.usage or cmd.usage  # every error line ends with the right usage
+            raise
         return reply if page is None else reply.paged(req.text.strip(), page)
     except AgendabotError as e:
         return error(e.line())
@@ -57,6 +61,7 @@ def handle(ctx: Context, req: Request, page: int | None = 1) -> Reply:
 
 
 def _unknown(name: str) -> str:
+    name = printable(name)[:30]
     close = difflib.get_close_matches(name, REGISTRY, n=2, cutoff=0.5)
     hint = f" 혹시 {', '.join('/' + c for c in close)}?" if close else ""
-    return f"알 수 없는 명령입니다: /{name[:30]}.{hint} 전체 명령은 /help 로 볼 수 있습니다."
+    return f"알 수 없는 명령입니다: /{name}.{hint} 전체 명령은 /help 로 볼 수 있습니다."

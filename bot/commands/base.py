@@ -151,6 +151,11 @@ def check_text(text: str) -> None:
         raise UsageError("입력에 제어 문자가 들어 있습니다. 글자와 숫자만 입력하세요.")
 
 
+def printable(text: str) -> str:
+    """The text without control characters, safe to echo back."""
+    return _CONTROL.sub("", text)
+
+
 def parse_int(value: str, what: str, usage: str) -> int:
     if not re.fullmatch(r"[+-]?\d{1,6}", value):
         raise UsageError(f"{what}는 숫자여야 합니다: '{value[:20]}'", usage)

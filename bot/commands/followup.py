@@ -35,7 +35,7 @@ _FIELD = re.compile(r"(?:^|\s)(" + "|".join(FIELDS) + r")=")
 @command(
     "followup",
     usage=f"{USAGE} | add | done | cancel | edit",
-    summary="후속조치 목록, 추가·완료·취소·수정(관리자)",
+    summary="후속조치 목록 (추가·완료·취소·수정은 관리자)",
     examples=(
         "/followup",
         "/followup 중기부",

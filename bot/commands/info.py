@@ -6,6 +6,17 @@ from bot.commands.base import REGISTRY, Call, command
 from bot.reply import Line, Reply, Section, kdate
 
 
+# The order staff meet the commands in: reading first, then follow-ups, then digests.
+ORDER = (
+    "help", "meetings", "agenda", "ministry", "milestones", "search", "followup",
+    "subscribe", "unsubscribe", "subscriptions", "digest", "whoami",
+)  # fmt: skip
+
+
+def _position(name: str) -> int:
+    return ORDER.index(name) if name in ORDER else len(ORDER)
+
+
 @command(
     "help",
     usage="/help [명령]",
@@ -30,10 +41,8 @@ def help_(call: Call) -> Reply:
             ),
             footer="관리자 전용 기능이 있습니다." if cmd.admin else "",
         )
-    lines = tuple(
-        Line(text=f"{cmd.summary}{' (관리자)' if cmd.admin else ''}", label=cmd.usage)
-        for cmd in REGISTRY.values()
-    )
+    ordered = sorted(REGISTRY.values(), key=lambda c: _position(c.name))
+    lines = tuple(Line(text=cmd.summary, label=cmd.usage) for cmd in ordered)
     return Reply(
         title="agendabot 명령",
         sections=(Section(lines=lines),),

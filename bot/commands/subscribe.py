@@ -113,7 +113,7 @@ def subscribe(call: Call) -> Reply:
 @command(
     "unsubscribe",
     usage="/unsubscribe",
-    summary="이 대화방의 주간 요약 구독 해지",
+    summary="이 대화방의 주간 요약 구독 해지 (그룹·채널은 관리자)",
     examples=("/unsubscribe",),
     admin=True,
 )
