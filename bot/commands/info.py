@@ -5,7 +5,6 @@ from __future__ import annotations
 from bot.commands.base import REGISTRY, Call, command
 from bot.reply import Line, Reply, Section, kdate
 
-
 # The order staff meet the commands in: reading first, then follow-ups, then digests.
 ORDER = (
     "help", "meetings", "agenda", "ministry", "milestones", "search", "followup",
