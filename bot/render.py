@@ -14,7 +14,7 @@ from typing import Any
 
 import jinja2
 
-from bot.reply import Reply
+from bot.reply import Reply, shorten
 from bot.resources import templates_dir
 
 TELEGRAM_LIMIT = 4096
@@ -68,12 +68,16 @@ def slack(reply: Reply) -> list[dict[str, Any]]:
     blocks = json.loads(render("slack", "reply.json.j2", reply=reply))
     blocks = [b for b in blocks if b["type"] != "section" or b["text"]["text"].strip()]
     blocks = [piece for b in blocks for piece in _fit_section(b)]
-    fallback = text(reply)
-    messages = []
-    for start in range(0, max(len(blocks), 1), SLACK_MAX_BLOCKS):
-        chunk = blocks[start : start + SLACK_MAX_BLOCKS]
-        messages.append({"blocks": chunk, "text": split_lines(fallback, SLACK_SECTION_LIMIT)[0]})
-    return messages
+    # The top-level `text` is what notifications show, and Slack parses it for mentions too:
+    # it is the escaped title, never the raw data.
+    fallback = mrkdwn(shorten(("⚠️ " if reply.error else "") + reply.title, 300))
+    chunks = [
+        blocks[i : i + SLACK_MAX_BLOCKS] for i in range(0, max(len(blocks), 1), SLACK_MAX_BLOCKS)
+    ]
+    return [
+        {"blocks": chunk, "text": fallback + (f" ({n}/{len(chunks)})" if len(chunks) > 1 else "")}
+        for n, chunk in enumerate(chunks, 1)
+    ]
 
 
 def _fit_section(block: dict[str, Any]) -> list[dict[str, Any]]:

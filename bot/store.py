@@ -72,7 +72,7 @@ class AtomicStorage(Storage):
         self._dirty = False
         self.generation = 0  # bumped whenever `_data` is replaced
 
-    def _unchanged(self) -> bool:
+    def unchanged(self) -> bool:
         if self._data is None or self._fd is None:
             return False
         try:
@@ -88,7 +88,7 @@ class AtomicStorage(Storage):
     def read(self) -> Tables | None:
         if self._in_transaction and self._data is not None:
             return self._data
-        if self._unchanged():
+        if self.unchanged():
             return self._data
         try:
             f = open(self.path, "rb")  # noqa: SIM115  (its descriptor outlives this call)
@@ -235,6 +235,13 @@ class Store:
         """Changes whenever the data changes (here or in another process)."""
         self._tables()
         return self._storage.generation
+
+    def is_loaded(self) -> bool:
+        """True when reads will be served from memory: the file has not changed since we read it.
+
+        Cheap (two stats, no parsing), so an event loop may ask before deciding to read inline.
+        """
+        return self._storage.unchanged()
 
     def is_empty(self) -> bool:
         return not self._tables().get("meetings")

@@ -325,3 +325,13 @@ def is_empty(reply: Reply) -> bool:
 def render_html(reply: Reply) -> str:
     """A standalone HTML page of a digest, for `agendabot digest --html` and archiving."""
     return render("archive", "digest.html.j2", reply=reply, meta=reply.meta)
+
+
+def preview(store: Store, key: str, now: dt.datetime) -> Reply:
+    """The digest the chat `key` gets (or would get, with the defaults) at `now`."""
+    sub = store.subscription(key)
+    if sub is None:
+        platform, _, rest = key.partition(":")
+        team, _, chat = rest.rpartition(":")
+        sub = Subscription(key=key, platform=platform, chat_id=chat, team_id=team or None)
+    return DigestSource.load(store, now).digest(sub, now)

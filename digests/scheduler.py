@@ -27,10 +27,12 @@ from bot.delivery import Sender
 from bot.model import Subscription
 from bot.reply import Reply
 from bot.store import Store
-from digests.build import DigestSource, period_of
+from digests.build import DigestSource, period_of, preview
 from digests.outbox import LEASE, RateLimiter, deliver
 
 log = logging.getLogger(__name__)
+
+__all__ = ["Runner", "due", "preview", "run_forever", "send_due", "slot"]
 
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MAX_ATTEMPTS = 8  # failed deliveries of one week are retried with backoff, then left alone
@@ -202,13 +204,3 @@ async def send_due(
 ) -> dict[str, int]:
     """Send every digest due at `now` once (`agendabot digest --send-due`)."""
     return dict(await Runner(store, senders).tick(now))
-
-
-def preview(store: Store, key: str, now: dt.datetime) -> Reply:
-    """The digest the chat `key` gets (or would get, with the defaults) at `now`."""
-    sub = store.subscription(key)
-    if sub is None:
-        platform, _, rest = key.partition(":")
-        team, _, chat = rest.rpartition(":")
-        sub = Subscription(key=key, platform=platform, chat_id=chat, team_id=team or None)
-    return DigestSource.load(store, now).digest(sub, now)

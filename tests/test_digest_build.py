@@ -10,8 +10,7 @@ from bot import render
 from bot.model import FollowUp, Subscription
 from bot.reply import Reply
 from bot.store import Store
-from digests.build import EMPTY_TEXT, DigestSource, build_digest, is_empty, period_of
-from digests.scheduler import preview
+from digests.build import EMPTY_TEXT, DigestSource, build_digest, is_empty, period_of, preview
 from tests.conftest import NOW
 from tests.fakes.fake_sender import FakeClock
 

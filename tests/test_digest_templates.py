@@ -46,11 +46,6 @@ def test_slack_blocks_are_escaped(nasty: Reply) -> None:
     assert "<!channel>" not in joined
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/render.slack puts the unescaped plain text into the `text` fallback, which "
-    "Slack parses as mrkdwn (notifications): <!channel> there is a mass mention",
-)
 def test_slack_fallback_text_is_escaped(nasty: Reply) -> None:
     for message in render.slack(nasty):
         assert "<!channel>" not in message["text"]

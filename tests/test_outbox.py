@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 from pathlib import Path
 
 import pytest
@@ -118,7 +119,7 @@ def test_telegram_overall_pace_is_30_per_second() -> None:
     assert delays[0] == 0
     assert delays[30] == pytest.approx(1.0)
     assert delays[89] == pytest.approx(89 / 30)
-    assert all(b > a for a, b in zip(delays, delays[1:], strict=False))
+    assert all(b > a for a, b in itertools.pairwise(delays))
 
 
 def test_telegram_one_message_per_second_per_chat() -> None:

@@ -179,6 +179,16 @@ def test_start_and_unknown_commands_in_private_chats(ctx: Context) -> None:
     with_bot(ctx, scenario)
 
 
+def test_channel_posts_are_answered_in_the_channel(ctx: Context) -> None:
+    channel = -100_300
+
+    async def scenario(h: Harness) -> None:
+        answer = await h.ask("/whoami", chat_id=channel, user_id=None, chat_type="channel")
+        assert f"<b>사용자 ID</b> {channel}" in answer  # the channel speaks for itself
+
+    with_bot(ctx, scenario)
+
+
 def test_admin_adds_a_followup_and_staff_sees_it(ctx: Context) -> None:
     async def scenario(h: Harness) -> None:
         answer = await h.ask(
@@ -340,6 +350,7 @@ def test_callback_codec_is_bounded_and_per_process() -> None:
 # -- errors -------------------------------------------------------------------------------
 
 
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 def test_429_waits_retry_after_and_then_delivers(ctx: Context) -> None:
     async def scenario(h: Harness) -> None:
         h.api.fail("sendMessage", 429, retry_after=1)
@@ -517,6 +528,7 @@ def long_reply(lines: int = 40) -> Reply:
     )
 
 
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 def test_sender_sends_parts_and_maps_errors(ctx: Context) -> None:
     sub = Subscription(key=f"telegram:{GROUP}", platform="telegram", chat_id=str(GROUP))
 
@@ -555,3 +567,18 @@ def test_sender_sends_parts_and_maps_errors(ctx: Context) -> None:
 
     # no retries inside the limiter: the outbox decides when to try again
     with_bot(ctx, scenario, rate_limiter=AIORateLimiter(max_retries=0))
+
+
+def test_an_unreachable_api_at_start_is_retried(ctx: Context) -> None:
+    async def main() -> None:
+        async with FakeTelegramAPI() as api:
+            api.fail("getMe", 502)
+            bot = await start_bot(ctx, api)
+            try:
+                assert [c.status for c in api.of("getMe", ok_only=False)] == [502, 200]
+                h = Harness(api, bot, ctx)
+                assert str(STAFF) in await h.ask("/whoami")
+            finally:
+                await bot.stop()
+
+    asyncio.run(main())

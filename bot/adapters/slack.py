@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 import time
 from collections import OrderedDict
@@ -108,23 +107,9 @@ def message_text(text: str) -> str:
 # -- replies out ------------------------------------------------------------------------
 
 
-def _escape_fallback(text: str) -> str:
-    """Escape the plain-text fallback for mrkdwn without escaping twice.
-
-    Slack parses the top-level `text` for mentions too, so `<!channel>` from data must become
-    `&lt;!channel&gt;` there as in the blocks. An `&` that already starts one of the three
-    entities is left alone, so this stays right if the renderer starts escaping it itself.
-    """
-    text = re.sub(r"&(?!(?:amp|lt|gt);)", "&amp;", text)
-    return text.replace("<", "&lt;").replace(">", "&gt;")
-
-
 def messages(reply: Reply) -> list[Message]:
     """Block Kit messages for a Reply, each with an escaped plain-text fallback."""
-    out = []
-    for message in render.slack(reply):
-        out.append({"blocks": message["blocks"], "text": _escape_fallback(message["text"])})
-    return out
+    return [{"blocks": m["blocks"], "text": m["text"]} for m in render.slack(reply)]
 
 
 def _answer(ctx: Context, req: Request, page: int = 1) -> list[Message]:
@@ -140,8 +125,8 @@ class Dispatcher:
     """Runs commands and keeps the answers that outlive their ack.
 
     A command runs in a worker thread unless it is known to be quick: its last run took
-    under `INLINE_LIMIT` and the database file has not changed since (a change means the
-    next read parses the whole file again). Quick commands run inline, because the thread
+    under `INLINE_LIMIT` and the store is loaded (otherwise the next read parses the whole
+    file again). Quick commands run inline, because the thread
     hop and the wait for the GIL cost more than the command itself under load; anything
     else (a first search loading the tokenizer, a re-read after the CLI wrote) stays off the
     event loop that Telegram shares, and can fall back to the response_url path.
@@ -155,34 +140,21 @@ class Dispatcher:
         self._tasks: set[asyncio.Future[Any]] = set()
         self._seen_events: OrderedDict[str, None] = OrderedDict()
         self._quick: set[str] = set()  # commands whose last run was quick
-        self._file_seen: tuple[int, int] | None = None
 
     def start(self, req: Request, page: int = 1) -> asyncio.Future[list[Message]]:
         name = split_command(req.text)[0]
-        file_now = self._file_signature()
-        if name in self._quick and file_now == self._file_seen:
+        if name in self._quick and self.ctx.store.is_loaded():
             future: asyncio.Future[list[Message]] = asyncio.get_running_loop().create_future()
-            future.set_result(self._timed(name, file_now, req, page))
+            future.set_result(self._timed(name, req, page))
             return future
-        return self.background(asyncio.to_thread(self._timed, name, file_now, req, page))
+        return self.background(asyncio.to_thread(self._timed, name, req, page))
 
-    def _timed(
-        self, name: str, file_before: tuple[int, int] | None, req: Request, page: int
-    ) -> list[Message]:
+    def _timed(self, name: str, req: Request, page: int) -> list[Message]:
         started = time.perf_counter()
         answer = _answer(self.ctx, req, page)
         quick = time.perf_counter() - started < self.INLINE_LIMIT
         (self._quick.add if quick else self._quick.discard)(name)
-        # Our own write changes the file too: the next command re-reads it in a thread.
-        self._file_seen = file_before if self._file_signature() == file_before else None
         return answer
-
-    def _file_signature(self) -> tuple[int, int] | None:
-        try:
-            st = os.stat(self.ctx.store.path)
-        except OSError:
-            return None
-        return st.st_mtime_ns, st.st_size
 
     async def run(self, req: Request, page: int = 1) -> list[Message]:
         return await self.start(req, page)

@@ -534,7 +534,15 @@ def bot_commands() -> list[BotCommand]:
 class TelegramBot:
     """The running adapter: polling or webhook, plus `.sender` for the digest outbox."""
 
-    def __init__(self, ctx: Context, *, rate_limiter: BaseRateLimiter[Any] | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        rate_limiter: BaseRateLimiter[Any] | None = None,
+        own_server: bool = True,
+    ) -> None:
+        """`own_server=False`: in webhook mode, bind nothing; the caller mounts
+        `webhook_handler` at `webhook_path` on its own aiohttp app (one port for all)."""
         settings = ctx.settings
         self.webhook = bool(settings.telegram_webhook_url)
         if self.webhook and not _SECRET.fullmatch(settings.telegram_webhook_secret or ""):
@@ -549,14 +557,17 @@ class TelegramBot:
         self._runner: web.AppRunner | None = None
         self._initialized = False
         self._started = False
+        self.own_server = own_server
 
     @property
     def webhook_path(self) -> str:
         return urlsplit(self.ctx.settings.telegram_webhook_url).path or "/telegram"
 
     async def start_sending(self) -> None:
-        """Only what sending needs (getMe): for a one-off digest run beside a running bot."""
-        await self.app.initialize()
+        """Only what sending needs (getMe): for a one-off digest run beside a running bot.
+
+        A Bot API that is briefly unreachable at start is retried, as any other send is."""
+        await with_backoff(self.app.initialize, "getMe")
         self._initialized = True
 
     async def start(self) -> None:
@@ -579,11 +590,12 @@ class TelegramBot:
 
     async def _start_webhook(self) -> None:
         settings = self.ctx.settings
-        web_app = web.Application()
-        web_app.router.add_post(self.webhook_path, self._on_webhook)
-        self._runner = web.AppRunner(web_app, access_log=None, handler_cancellation=True)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, settings.http_host, settings.http_port).start()
+        if self.own_server:
+            web_app = web.Application()
+            web_app.router.add_post(self.webhook_path, self.webhook_handler)
+            self._runner = web.AppRunner(web_app, access_log=None, handler_cancellation=True)
+            await self._runner.setup()
+            await web.TCPSite(self._runner, settings.http_host, settings.http_port).start()
         await self.app.bot.set_webhook(
             settings.telegram_webhook_url,
             secret_token=settings.telegram_webhook_secret,
@@ -597,7 +609,8 @@ class TelegramBot:
             return None
         return int(self._runner.addresses[0][1])
 
-    async def _on_webhook(self, request: web.Request) -> web.Response:
+    async def webhook_handler(self, request: web.Request) -> web.Response:
+        """POSTs from Telegram: the secret token is checked first, in constant time."""
         expected = self.ctx.settings.telegram_webhook_secret.encode()
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, expected):

@@ -172,6 +172,8 @@ class FakeTelegramAPI:
         }
         if text:
             message["text"] = text
+        if chat_type == "channel":
+            message["sender_chat"] = chat
         if user_id is not None:
             message["from"] = {"id": user_id, "is_bot": False, "first_name": "사용자"}
         if text.startswith("/"):
