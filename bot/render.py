@@ -7,8 +7,8 @@ user is escaped for its target by the template's filters, never trusted as marku
 
 from __future__ import annotations
 
-import html
 import json
+import re
 from functools import cache
 from typing import Any
 
@@ -27,11 +27,6 @@ def mrkdwn(value: Any) -> str:
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def telegram_html(value: Any) -> str:
-    """Escape for Telegram's HTML parse mode (it knows only &lt; &gt; &amp; &quot;)."""
-    return html.escape(str(value), quote=False)
-
-
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -43,7 +38,6 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=False,
     )
     env.filters["mrkdwn"] = mrkdwn
-    env.filters["tg"] = telegram_html
     env.filters["json_str"] = lambda v: json.dumps(str(v), ensure_ascii=False)
     return env
 
@@ -93,19 +87,18 @@ def split_lines(rendered: str, limit: int) -> list[str]:
     """Split on line boundaries so each part fits `limit`.
 
     Templates close every tag on the line that opens it, so a line boundary is never inside
-    a tag; a single line longer than the limit is cut between characters outside any tag or
-    entity.
+    an element. A single line longer than the limit is cut outside any tag or entity, and
+    the elements open at the cut are closed before it and reopened after it.
     """
     parts: list[str] = []
     current = ""
     for line in rendered.split("\n"):
         while len(line) > limit:
-            cut = _safe_cut(line, limit)
+            head, line = _cut_line(line, limit)
             if current:
                 parts.append(current)
                 current = ""
-            parts.append(line[:cut])
-            line = line[cut:]
+            parts.append(head)
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             parts.append(current)
@@ -115,6 +108,25 @@ def split_lines(rendered: str, limit: int) -> list[str]:
     if current.strip() or not parts:
         parts.append(current)
     return [p for p in parts if p.strip()] or [""]
+
+
+_TAG = re.compile(r"<(/?)([a-z]+)[^>]*>")
+_TAG_ROOM = 24  # room kept for the closing tags added at a cut
+
+
+def _cut_line(line: str, limit: int) -> tuple[str, str]:
+    """Cut a too-long line into a head that fits `limit` and the rest, both well-formed."""
+    cut = _safe_cut(line, limit - _TAG_ROOM)
+    open_tags: list[str] = []
+    for m in _TAG.finditer(line, 0, cut):
+        if m.group(1):
+            if open_tags and open_tags[-1] == m.group(2):
+                open_tags.pop()
+        else:
+            open_tags.append(m.group(2))
+    close = "".join(f"</{t}>" for t in reversed(open_tags))
+    reopen = "".join(f"<{t}>" for t in open_tags)
+    return line[:cut] + close, reopen + line[cut:]
 
 
 def _safe_cut(line: str, limit: int) -> int:
