@@ -38,6 +38,9 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=False,
     )
     env.filters["mrkdwn"] = mrkdwn
+    # Markup closes on the line that opens it (split_lines relies on it): data in a marked-up
+    # field is kept to one line.
+    env.filters["oneline"] = lambda v: " ".join(str(v).split())
     env.filters["json_str"] = lambda v: json.dumps(str(v), ensure_ascii=False)
     return env
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from digests.build import build_digest
-
 from bot.commands.base import Call, command
 from bot.model import Subscription
 from bot.reply import Reply
+from digests.build import build_digest
 
 
 @command("digest", usage="/digest", summary="이 대화방 주간 요약 미리 보기", examples=("/digest",))
