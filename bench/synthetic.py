@@ -58,7 +58,7 @@ def build_db(path: Path, meetings: int, followups: int, seed: int = 1) -> Store:
             for m in range(1, meetings + 1)
         )
         db.table("items").insert_multiple(
-            {**item.evolve(meeting=m).to_dict(), "terms": terms[item.number]}
+            {**item.evolve(meeting=m).to_dict(), "terms": " ".join(terms[item.number])}
             for m in range(1, meetings + 1)
             for item in base.items
         )
@@ -82,7 +82,7 @@ def build_db(path: Path, meetings: int, followups: int, seed: int = 1) -> Store:
                     "updated_by": "bench",
                     "updated_at": now.isoformat(),
                     "history": [],
-                    "terms": followup_terms[text],
+                    "terms": " ".join(followup_terms[text]),
                 }
             )
         db.table("followups").insert_multiple(rows)

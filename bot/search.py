@@ -86,9 +86,7 @@ class Searcher:
             self._items = _Index((f"{m}.{n}", terms) for (m, n), terms in self.store.item_terms())
             self._items_key = items_key
         if generation != self._followups_generation:
-            self._followups = _Index(
-                (r["id"], r.get("terms", [])) for r in self.store.followup_rows()
-            )
+            self._followups = _Index(self.store.followup_terms())
             self._followups_generation = generation
 
     def search(self, query: str, limit: int = 10) -> list[Hit]:

@@ -299,9 +299,13 @@ class Store:
             raise NotFound(f"{meeting}번 회의에 {number}번 안건은 없습니다.") from None
 
     def item_terms(self) -> Iterator[tuple[tuple[int, int], list[str]]]:
-        """Precomputed search terms of every item."""
+        """Precomputed search terms of every item.
+
+        Terms are stored as one space-joined string per row: a list of 300 small strings per
+        item would cost ten times the memory of the item itself.
+        """
         for row in self._rows("items"):
-            yield (row["meeting"], row["number"]), row.get("terms", [])
+            yield (row["meeting"], row["number"]), row.get("terms", "").split()
 
     def save_release(
         self,
@@ -347,7 +351,7 @@ class Store:
             for item in release.items:
                 item = item.evolve(meeting=number)
                 new_titles[item.title] = item.number
-                items.insert({**item.to_dict(), "terms": terms.get(item.number, [])})
+                items.insert({**item.to_dict(), "terms": " ".join(terms.get(item.number, []))})
             renumber = {
                 old: new_titles[title]
                 for title, old in old_titles.items()
@@ -406,6 +410,11 @@ class Store:
             rows = index.by_id.values()
         return sum(1 for r in rows if status is None or r["status"] == status)
 
+    def followup_terms(self) -> Iterator[tuple[str, list[str]]]:
+        """Precomputed search terms of every follow-up."""
+        for row in self._rows("followups"):
+            yield row["id"], row.get("terms", "").split()
+
     def followup_rows(self) -> Iterable[dict[str, Any]]:
         """Raw follow-up rows, for bulk scans (search, digests) that convert only what they use."""
         return self._rows("followups")
@@ -448,7 +457,7 @@ class Store:
                 updated_by=by,
                 updated_at=now,
             )
-            db.table("followups").insert({**fu.to_dict(), "terms": terms or []})
+            db.table("followups").insert({**fu.to_dict(), "terms": " ".join(terms or [])})
             self._audit(db, by, "followup.add", fu.id, None, fu.to_dict())
         return fu
 
@@ -478,7 +487,7 @@ class Store:
             new = new.evolve(history=old.history + tuple(history))
             update: dict[str, Any] = new.to_dict()
             if terms is not None:
-                update["terms"] = terms
+                update["terms"] = " ".join(terms)
             table.update(update, doc_ids=[row.doc_id])
             for c in history:
                 self._audit(db, by, "followup.edit", f"{key}.{c.field}", c.old, c.new)
