@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import jinja2
+import orjson
 
 from bot.reply import Reply, shorten
 from bot.resources import templates_dir
@@ -55,13 +56,30 @@ def text(reply: Reply) -> str:
     return render("text", "reply.txt.j2", reply=reply)
 
 
+# Rendering costs more than answering a cached command, and the same answers are asked for
+# again and again (everyone reads /agenda after a meeting): replies are immutable and
+# hashable, so their renderings are kept.
+RENDER_CACHE = 512
+
+
 def telegram(reply: Reply, limit: int = TELEGRAM_LIMIT) -> list[str]:
     """Telegram HTML messages, each within the 4,096-character limit."""
-    return split_lines(render("telegram", "reply.html.j2", reply=reply), limit)
+    return list(_telegram(reply, limit))
+
+
+@lru_cache(maxsize=RENDER_CACHE)
+def _telegram(reply: Reply, limit: int) -> tuple[str, ...]:
+    return tuple(split_lines(render("telegram", "reply.html.j2", reply=reply), limit))
 
 
 def slack(reply: Reply) -> list[dict[str, Any]]:
     """Slack messages: each a dict with Block Kit `blocks` and a plain-text `text` fallback."""
+    messages: list[dict[str, Any]] = orjson.loads(_slack(reply))  # fresh objects every call
+    return messages
+
+
+@lru_cache(maxsize=RENDER_CACHE)
+def _slack(reply: Reply) -> bytes:
     blocks = json.loads(render("slack", "reply.json.j2", reply=reply))
     blocks = [b for b in blocks if b["type"] != "section" or b["text"]["text"].strip()]
     blocks = [piece for b in blocks for piece in _fit_section(b)]
@@ -71,10 +89,12 @@ def slack(reply: Reply) -> list[dict[str, Any]]:
     chunks = [
         blocks[i : i + SLACK_MAX_BLOCKS] for i in range(0, max(len(blocks), 1), SLACK_MAX_BLOCKS)
     ]
-    return [
-        {"blocks": chunk, "text": fallback + (f" ({n}/{len(chunks)})" if len(chunks) > 1 else "")}
-        for n, chunk in enumerate(chunks, 1)
-    ]
+    return orjson.dumps(
+        [
+            {"blocks": c, "text": fallback + (f" ({n}/{len(chunks)})" if len(chunks) > 1 else "")}
+            for n, c in enumerate(chunks, 1)
+        ]
+    )
 
 
 def _fit_section(block: dict[str, Any]) -> list[dict[str, Any]]:

@@ -51,7 +51,8 @@ class Reply:
     error: bool = False
     page: int = 1
     pages: int = 1
-    meta: dict[str, str] = field(default_factory=dict)
+    # Facts about the reply for its producer (a digest's period); not rendered, not compared.
+    meta: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def line_count(self) -> int:

@@ -8,11 +8,15 @@ import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.commands import Context
 from bot.delivery import Sender
 from bot.errors import UsageError
+
+if TYPE_CHECKING:  # the chat libraries are imported only when their adapter is configured
+    from bot.adapters.slack import SlackBot
+    from bot.adapters.telegram import TelegramBot
 
 log = logging.getLogger(__name__)
 
@@ -27,20 +31,36 @@ async def adapters(ctx: Context, *, listen: bool = True) -> AsyncIterator[dict[s
     started: list[Any] = []
     senders: dict[str, Sender] = {}
     try:
+        telegram: TelegramBot | None = None
+        slack: SlackBot | None = None
+        # A Telegram webhook and Slack's HTTP mode share one port: Slack's server serves both.
+        share_port = bool(
+            listen
+            and settings.telegram_token
+            and settings.telegram_webhook_url
+            and settings.slack_bot_token
+            and not settings.slack_app_token
+        )
         if settings.telegram_token:
             from bot.adapters.telegram import TelegramBot
 
-            tg = TelegramBot(ctx)
-            await (tg.start() if listen else tg.start_sending())
-            started.append(tg)
-            senders["telegram"] = tg.sender
+            telegram = TelegramBot(ctx, own_server=not share_port)
+            senders["telegram"] = telegram.sender
         if settings.slack_bot_token:
             from bot.adapters.slack import SlackBot
 
-            sl = SlackBot(ctx)
-            await (sl.start() if listen else sl.start_sending())
-            started.append(sl)
-            senders["slack"] = sl.sender
+            routes = []
+            if share_port and telegram is not None:
+                routes.append((telegram.webhook_path, telegram.webhook_handler))
+            slack = SlackBot(ctx, extra_routes=routes)
+            senders["slack"] = slack.sender
+        # With a shared port, Slack's server must listen before Telegram registers its webhook.
+        order: list[TelegramBot | SlackBot | None] = (
+            [slack, telegram] if share_port else [telegram, slack]
+        )
+        for service in [s for s in order if s is not None]:
+            await (service.start() if listen else service.start_sending())
+            started.append(service)
         yield senders
     finally:
         for service in reversed(started):

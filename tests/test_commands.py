@@ -240,3 +240,25 @@ def test_long_answers_are_paged(ask: Ask, store: Store) -> None:
 
 def test_telegram_style_bot_mention_is_understood(ask: Ask) -> None:
     assert "제조 인공 지능" in text_of(ask("/agenda@agenda_bot 3"))
+
+
+def test_cached_answers_follow_writes_from_any_process(ask: Ask, store: Store) -> None:
+    assert "F1" not in text_of(ask("/agenda 3"))
+    assert ask("/agenda 3") is ask("/agenda 3")  # the same answer, reused
+    ask("/followup add 3 2026-12-15 과기정통부 점검")
+    assert "F1" in text_of(ask("/agenda 3"))
+    Store(store.path).add_followup(
+        item=(1, 3), text="다른 프로세스", owner="국방부", due=dt.date(2026, 12, 20), by="cli"
+    )
+    assert "다른 프로세스" in text_of(ask("/agenda 3"))
+
+
+def test_cached_answers_follow_the_day(ctx) -> None:  # type: ignore[no-untyped-def]
+    from bot.commands import Request, handle
+
+    day = [dt.datetime(2026, 11, 25, 10, tzinfo=dt.UTC)]
+    ctx.clock = lambda: day[0]
+    req = Request("console", "console", "console", "/agenda 1")
+    assert "D-36" in text_of(handle(ctx, req))
+    day[0] += dt.timedelta(days=1)
+    assert "D-35" in text_of(handle(ctx, req))

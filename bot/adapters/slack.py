@@ -25,7 +25,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import aiohttp
@@ -48,6 +48,8 @@ from bot.delivery import ChatGone, DeliveryError, RetryLater
 from bot.errors import UsageError
 from bot.model import Subscription
 from bot.reply import Reply, error
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 log = logging.getLogger(__name__)
 
@@ -410,8 +412,11 @@ class SlackBot:
         ack_budget: float = ACK_BUDGET,
         channel_interval: float = CHANNEL_INTERVAL,
         connect_timeout: float = 10.0,
+        extra_routes: Sequence[tuple[str, Handler]] = (),
     ) -> None:
+        """`extra_routes` are POST routes served on the same HTTP port (a Telegram webhook)."""
         self.ctx = ctx
+        self.extra_routes = tuple(extra_routes)
         self.settings = ctx.settings
         self.client = client or build_client(self.settings)
         self.dispatcher = Dispatcher(ctx, ack_budget)
@@ -447,6 +452,8 @@ class SlackBot:
         web_app = web.Application()
         web_app.router.add_post(EVENTS_PATH, self._events)
         web_app.router.add_get(HEALTH_PATH, self._health)
+        for path, handler in self.extra_routes:
+            web_app.router.add_post(path, handler)
         self._runner = web.AppRunner(web_app, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)

@@ -48,7 +48,7 @@ def handle(ctx: Context, req: Request, page: int | None = 1) -> Reply:
             return error(_unknown(name))
         try:
             check_text(req.text)
-            reply = cmd.func(Call(ctx, req, args, cmd))
+            reply = _answer(ctx, Call(ctx, req, args, cmd))
         except AgendabotError as e:
             e.usage = e.usage or cmd.usage  # every error line ends with the right usage
             raise
@@ -58,6 +58,23 @@ def handle(ctx: Context, req: Request, page: int | None = 1) -> Reply:
     except Exception:
         log.exception("command failed: %r", req.text[:200])
         return error("죄송합니다. 명령을 처리하다 오류가 났습니다. 잠시 후 다시 시도해 주세요.")
+
+
+REPLY_CACHE = 256
+
+
+def _answer(ctx: Context, call: Call) -> Reply:
+    """Run the command, or reuse its answer while the data and the day are the same."""
+    if not call.command.cacheable:
+        return call.command.func(call)
+    key = (call.command.name, tuple(call.args), ctx.store.generation, ctx.today())
+    reply = ctx.replies.get(key)
+    if reply is None:
+        reply = call.command.func(call)
+        if len(ctx.replies) >= REPLY_CACHE:
+            ctx.replies.clear()
+        ctx.replies[key] = reply
+    return reply
 
 
 def _unknown(name: str) -> str:

@@ -19,6 +19,7 @@ def next_milestone(item: AgendaItem, today_iso: str) -> Milestone | None:
     usage=USAGE,
     summary="안건 목록, 또는 한 안건의 요약·일정·후속조치",
     examples=("/agenda", "/agenda 3", "/agenda 1.3"),
+    cacheable=True,
 )
 def agenda(call: Call) -> Reply:
     """인자 없이 쓰면 최신 회의의 안건 목록(번호, 제목, 주관 부처, 다음 일정과 D-day)을,

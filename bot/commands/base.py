@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from bot import ministries
 from bot.config import Settings
@@ -52,6 +53,7 @@ class Context:
     settings: Settings
     clock: Callable[[], dt.datetime] | None = None
     trusted: bool = False  # the shell user, who holds the database file, is an admin anywhere
+    replies: dict[tuple[Any, ...], Reply] = field(default_factory=dict, repr=False)
 
     def now(self) -> dt.datetime:
         return (self.clock or self.settings.clock)()
@@ -119,6 +121,7 @@ class Command:
     examples: tuple[str, ...] = ()
     admin: bool = False
     details: str = field(default="")
+    cacheable: bool = False  # the answer depends only on the arguments, the data and the day
 
 
 REGISTRY: dict[str, Command] = {}
@@ -131,12 +134,17 @@ def command(
     summary: str,
     examples: tuple[str, ...] = (),
     admin: bool = False,
+    cacheable: bool = False,
 ) -> Callable[[CommandFunc], CommandFunc]:
-    """Register a command function under `name`."""
+    """Register a command function under `name`.
+
+    `cacheable`: the answer depends only on the arguments, the stored data and today's date,
+    never on who asks or where, and the command changes nothing.
+    """
 
     def register(func: CommandFunc) -> CommandFunc:
         REGISTRY[name] = Command(
-            name, usage, summary, func, examples, admin, (func.__doc__ or "").strip()
+            name, usage, summary, func, examples, admin, (func.__doc__ or "").strip(), cacheable
         )
         return func
 

@@ -21,6 +21,7 @@ def _position(name: str) -> int:
     usage="/help [명령]",
     summary="명령 목록과 사용 예",
     examples=("/help", "/help followup"),
+    cacheable=True,
 )
 def help_(call: Call) -> Reply:
     """명령 목록을 보여 줍니다. 명령 이름을 붙이면 그 명령의 자세한 사용법을 보여 줍니다."""
@@ -50,7 +51,11 @@ def help_(call: Call) -> Reply:
 
 
 @command(
-    "meetings", usage="/meetings", summary="가져온 회의 목록 (최신순)", examples=("/meetings",)
+    "meetings",
+    usage="/meetings",
+    summary="가져온 회의 목록 (최신순)",
+    examples=("/meetings",),
+    cacheable=True,
 )
 def meetings(call: Call) -> Reply:
     """가져온 회의를 최신순으로 보여 줍니다. 회의 번호는 /agenda 1.3 처럼 씁니다."""

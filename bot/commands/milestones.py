@@ -17,6 +17,7 @@ MAX_DAYS = 3650
     usage=USAGE,
     summary="다가오는 일정(기본 60일) 또는 지난 마감",
     examples=("/milestones", "/milestones 365", "/milestones overdue"),
+    cacheable=True,
 )
 def milestones(call: Call) -> Reply:
     """오늘부터 며칠 안에 있는 안건 일정을 날짜순으로, D-day와 원문 표현과 함께 보여 줍니다.

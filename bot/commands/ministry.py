@@ -15,6 +15,7 @@ USAGE = "/ministry 부처명 (예: /ministry 중기부)"
     usage=USAGE,
     summary="부처별 안건·다가오는 일정·후속조치",
     examples=("/ministry 중기부", "/ministry 과기정통부", "/ministry 산업통상부"),
+    cacheable=True,
 )
 def ministry(call: Call) -> Reply:
     """부처가 주관하거나 참여하는 안건, 그 안건들의 다가오는 일정, 그 부처가 맡은 진행 중

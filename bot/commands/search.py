@@ -13,6 +13,7 @@ USAGE = "/search 검색어 (예: /search 보이스피싱)"
     usage=USAGE,
     summary="안건·후속조치 검색 (조사·어미 무관)",
     examples=("/search 보이스피싱", "/search 데이터 구축", "/search 휴머노이드"),
+    cacheable=True,
 )
 def search(call: Call) -> Reply:
     """안건(제목·요약·본문)과 후속조치를 검색해 관련도 순으로, 일치한 부분과 함께 보여 줍니다.
