@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bot import nlp
 from bot.model import AgendaItem
-from bot.store import Store
+from bot.store import Store, exempt_from_gc
 
 TITLE_WEIGHT = 3  # a word in the title counts as much as three in the body
 K1, B = 1.2, 0.75
@@ -81,13 +81,18 @@ class Searcher:
 
     def _refresh(self) -> None:
         generation = self.store.generation
+        rebuilt = False
         items_key = tuple((m.number, m.source_sha256) for m in self.store.meetings())
         if items_key != self._items_key:
             self._items = _Index((f"{m}.{n}", terms) for (m, n), terms in self.store.item_terms())
             self._items_key = items_key
+            rebuilt = True
         if generation != self._followups_generation:
             self._followups = _Index(self.store.followup_terms())
             self._followups_generation = generation
+            rebuilt = True
+        if rebuilt and self.store.is_big:
+            exempt_from_gc()
 
     def search(self, query: str, limit: int = 10) -> list[Hit]:
         """The best `limit` items and follow-ups for the query, best first."""
