@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
@@ -42,7 +41,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
-from bot.commands import Context, Request, handle, split_command
+from bot.adapters.answering import Answerer
+from bot.commands import Context, Request
 from bot.config import Settings
 from bot.delivery import ChatGone, DeliveryError, RetryLater
 from bot.errors import UsageError
@@ -114,49 +114,30 @@ def messages(reply: Reply) -> list[Message]:
     return [{"blocks": m["blocks"], "text": m["text"]} for m in render.slack(reply)]
 
 
-def _answer(ctx: Context, req: Request, page: int = 1) -> list[Message]:
-    """Run and render one command; called in a worker thread (the store does file I/O)."""
-    try:
-        return messages(handle(ctx, req, page=page))
-    except Exception:  # handle() never raises; rendering might, and the user needs a line
-        log.exception("rendering failed for %r", req.text[:200])
-        return messages(error(FAILED))
-
-
 class Dispatcher:
-    """Runs commands and keeps the answers that outlive their ack.
-
-    A command runs in a worker thread unless it is known to be quick: its last run took
-    under `INLINE_LIMIT` and the store is loaded (otherwise the next read parses the whole
-    file again). Quick commands run inline, because the thread
-    hop and the wait for the GIL cost more than the command itself under load; anything
-    else (a first search loading the tokenizer, a re-read after the CLI wrote) stays off the
-    event loop that Telegram shares, and can fall back to the response_url path.
-    """
-
-    INLINE_LIMIT = 0.002  # seconds
+    """Runs commands (inline when quick, see `Answerer`) and keeps the answers that outlive
+    their ack, which fall back to the response_url path."""
 
     def __init__(self, ctx: Context, ack_budget: float = ACK_BUDGET) -> None:
         self.ctx = ctx
         self.ack_budget = ack_budget
+        self.answerer = Answerer(ctx)
         self._tasks: set[asyncio.Future[Any]] = set()
         self._seen_events: OrderedDict[str, None] = OrderedDict()
-        self._quick: set[str] = set()  # commands whose last run was quick
 
     def start(self, req: Request, page: int = 1) -> asyncio.Future[list[Message]]:
-        name = split_command(req.text)[0]
-        if name in self._quick and self.ctx.store.is_loaded():
+        if self.answerer.is_quick(req):
             future: asyncio.Future[list[Message]] = asyncio.get_running_loop().create_future()
-            future.set_result(self._timed(name, req, page))
+            future.set_result(self._messages(req, page))
             return future
-        return self.background(asyncio.to_thread(self._timed, name, req, page))
+        return self.background(asyncio.to_thread(self._messages, req, page))
 
-    def _timed(self, name: str, req: Request, page: int) -> list[Message]:
-        started = time.perf_counter()
-        answer = _answer(self.ctx, req, page)
-        quick = time.perf_counter() - started < self.INLINE_LIMIT
-        (self._quick.add if quick else self._quick.discard)(name)
-        return answer
+    def _messages(self, req: Request, page: int) -> list[Message]:
+        try:
+            return messages(self.answerer.answer(req, page))
+        except Exception:  # handle() never raises; rendering might, and the user needs a line
+            log.exception("rendering failed for %r", req.text[:200])
+            return messages(error(FAILED))
 
     async def run(self, req: Request, page: int = 1) -> list[Message]:
         return await self.start(req, page)

@@ -7,8 +7,9 @@ rekeyed) or `bot.delivery` exceptions for the digest outbox.
 
 Choices worth knowing:
 
-* `handle()` does file I/O (and a search may load the Korean tokenizer for seconds), so it
-  runs in a worker thread; the event loop keeps polling and sending meanwhile.
+* `handle()` may do file I/O (and a search may load the Korean tokenizer for seconds), so it
+  runs in a worker thread unless it is known to be quick (`bot.adapters.answering`); the
+  event loop keeps polling and sending meanwhile.
 * Updates are processed one at a time (PTB's default), so answers in a chat keep the order
   of the commands.
 * 429 is honoured by PTB's `AIORateLimiter(max_retries=…)`; connection failures and timeouts
@@ -67,7 +68,8 @@ from telegram.ext import (
 )
 
 from bot import render
-from bot.commands import REGISTRY, Context, Request, handle, split_command
+from bot.adapters.answering import Answerer
+from bot.commands import REGISTRY, Context, Request, split_command
 from bot.delivery import ChatGone, ChatMoved, DeliveryError, RetryLater
 from bot.errors import UsageError
 from bot.model import Subscription
@@ -320,6 +322,7 @@ class Handlers:
     def __init__(self, ctx: Context, codec: CallbackCodec) -> None:
         self.ctx = ctx
         self.codec = codec
+        self.answerer = Answerer(ctx)
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, chat = update.effective_message, update.effective_chat
@@ -339,7 +342,7 @@ class Handlers:
         )
         thread = message.message_thread_id if message.is_topic_message else None
         try:
-            reply = await asyncio.to_thread(handle, self.ctx, req)
+            reply = await self.answerer(req)
             await self.answer(context.bot, chat.id, reply, thread)
         except Exception:
             log.exception("answering %r in chat %s failed", text[:100], chat.id)
@@ -420,7 +423,7 @@ class Handlers:
             is_private=chat.type == ChatType.PRIVATE,
         )
         try:
-            reply = await asyncio.to_thread(handle, self.ctx, req, page)
+            reply = await self.answerer(req, page)
             parts = render.telegram(reply)
             markup = keyboard(reply.buttons, self.codec)
             try:

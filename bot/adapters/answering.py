@@ -1,0 +1,45 @@
+"""Answering commands from an event loop that Telegram and Slack share.
+
+A command runs in a worker thread unless it is known to be quick: its last run took under
+`INLINE_LIMIT` and the store is loaded (otherwise the next read parses the whole file
+again). Quick commands run inline, because the thread hop and the wait for the GIL cost
+more than the command itself under load; anything else (a first search loading the
+tokenizer, a re-read after the CLI wrote, a write with its fsync) stays off the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from bot.commands import Context, Request, handle, split_command
+from bot.reply import Reply
+
+
+class Answerer:
+    """Runs `handle()` inline or in a thread, learning which commands are quick."""
+
+    INLINE_LIMIT = 0.002  # seconds
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._quick: set[str] = set()  # commands whose last run was quick
+
+    def is_quick(self, req: Request) -> bool:
+        return split_command(req.text)[0] in self._quick and self.ctx.store.is_loaded()
+
+    def answer(self, req: Request, page: int = 1) -> Reply:
+        """Answer now, in this thread, and remember whether that was quick."""
+        started = time.perf_counter()
+        reply = handle(self.ctx, req, page=page)
+        name = split_command(req.text)[0]
+        if time.perf_counter() - started < self.INLINE_LIMIT:
+            self._quick.add(name)
+        else:
+            self._quick.discard(name)
+        return reply
+
+    async def __call__(self, req: Request, page: int = 1) -> Reply:
+        if self.is_quick(req):
+            return self.answer(req, page)
+        return await asyncio.to_thread(self.answer, req, page)
