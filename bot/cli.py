@@ -46,6 +46,17 @@ TOUR = (
 )
 
 
+# What `digest --send-due` says about each outcome the outbox reports.
+OUTCOMES = {
+    "sent": "보냄",
+    "skipped": "보낼 내용 없음",
+    "already": "이미 보냄",
+    "paused": "일시중지(봇 차단·채널 없음)",
+    "failed": "실패(다음 주기에 다시 시도)",
+    "no-sender": "보낼 수 없음(해당 플랫폼 토큰 미설정)",
+}
+
+
 class CliError(Exception):
     """Misuse of the command line: exit 2."""
 
@@ -246,8 +257,11 @@ def _digest(args: argparse.Namespace) -> int:
             return await scheduler.send_due(ctx.store, senders, now)
 
     counts = asyncio.run(tick())
-    print(", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "보낼 요약이 없습니다.")
-    return 0
+    if not counts:
+        print("지금 보낼 요약이 없습니다.")
+        return 0
+    print(", ".join(f"{OUTCOMES.get(k, k)} {v}건" for k, v in sorted(counts.items())))
+    return 1 if counts.get("failed") or counts.get("no-sender") else 0
 
 
 def _chat_key(value: str) -> str:

@@ -211,3 +211,17 @@ def test_wheel_ships_templates_and_data(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert "산업통상부" in out.stdout
+
+
+def test_digest_preview_html_and_send_due_without_tokens(db: Path, tmp_path: Path) -> None:
+    sunday = {"AGENDABOT_NOW": "2026-11-29T10:00:00+09:00"}
+    assert agendabot("subscribe", "telegram:-1001", db=db, env=sunday).returncode == 0
+    preview = agendabot("digest", "--preview", "telegram:-1001", db=db)
+    assert preview.returncode == 0 and "2026-12-31" in preview.stdout and "D-36" in preview.stdout
+    page = tmp_path / "digest.html"
+    out = agendabot("digest", "--html", str(page), "--chat", "telegram:-1001", db=db)
+    assert out.returncode == 0 and '<html lang="ko">' in page.read_text(encoding="utf-8")
+    monday = {"AGENDABOT_NOW": "2026-11-30T10:00:00+09:00"}
+    due = agendabot("digest", "--send-due", db=db, env=monday)
+    assert due.returncode == 1 and "토큰 미설정" in due.stdout
+    assert agendabot("digest", "--preview", "telegram:", db=db).returncode == 2
