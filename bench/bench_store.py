@@ -70,7 +70,7 @@ def main() -> None:
             repeat=10,
         )
         print(
-            f"one follow-up write on 100,000 follow-ups ({size:.0f} MB file): "
+            f"one follow-up write, 200 meetings + 100,000 follow-ups ({size:.0f} MB file): "
             f"median {statistics.median(writes) * 1000:.0f} ms, max {max(writes) * 1000:.0f} ms"
         )
 
