@@ -25,8 +25,10 @@ test: $(BIN)/.installed
 	$(BIN)/mypy
 	$(BIN)/pytest
 
+BENCHES := bench_store bench_commands bench_memory bench_telegram bench_slack bench_digests
+
 bench: $(BIN)/.installed
-	$(BIN)/python -m bench.run_all
+	for b in $(BENCHES); do echo "== $$b"; $(BIN)/python -m bench.$$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
