@@ -136,6 +136,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--time", default="09:00")
     c.add_argument("--tz", default=None)
     c.add_argument("--ministry", action="append", default=[])
+    c.add_argument("--on-holidays", action="store_true", help="send on public holidays too")
     c.set_defaults(func=_subscribe)
 
     c = sub.add_parser("unsubscribe", help="stop a chat's weekly digest")
@@ -300,6 +301,8 @@ def _subscribe(args: argparse.Namespace) -> int:
     if args.tz:
         words.append(args.tz)
     words += args.ministry
+    if args.on_holidays:
+        words.append("휴일포함")
     return _mirror(args, "/subscribe " + " ".join(words), chat=args.chat)
 
 

@@ -205,6 +205,7 @@ class Subscription(Record):
     ministries: tuple[str, ...] = ()
     language: str = "ko"
     quiet_when_empty: bool = False
+    skip_holidays: bool = True  # a Korean public holiday moves the digest to the next workday
     created_by: str = ""
     created_at: dt.datetime | None = None
     paused: bool = False

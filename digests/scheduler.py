@@ -16,11 +16,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from zoneinfo import ZoneInfo
 
+import holidays
 import schedule
 
 from bot.delivery import Sender
@@ -38,11 +40,31 @@ _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday"
 MAX_ATTEMPTS = 8  # failed deliveries of one week are retried with backoff, then left alone
 
 
+@functools.cache
+def _korean_holidays(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("KR", years=year)
+
+
+def workday(day: dt.date) -> dt.date:
+    """The day itself, or the next day in its ISO week that is no Korean public holiday.
+
+    A digest due on 설날 Monday goes out on Tuesday; a week that is all holidays keeps the day.
+    """
+    candidate = day
+    while candidate in _korean_holidays(candidate.year):
+        candidate += dt.timedelta(days=1)
+        if candidate.weekday() == 0:  # the next week has begun: keep the original day
+            return day
+    return candidate
+
+
 def slot(sub: Subscription, now: dt.datetime) -> dt.datetime:
     """This ISO week's send time of `sub`, in its zone (DST-correct: local wall-clock time)."""
     zone = ZoneInfo(sub.tz)
     today = now.astimezone(zone).date()
     day = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=sub.weekday)
+    if sub.skip_holidays:
+        day = workday(day)
     hour, minute = (int(p) for p in sub.time.split(":"))
     # A wall-clock time inside a spring-forward gap resolves to the instant an hour later,
     # the first moment that day when clocks show a later time: still "that morning".

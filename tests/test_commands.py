@@ -262,3 +262,13 @@ def test_cached_answers_follow_the_day(ctx) -> None:  # type: ignore[no-untyped-
     assert "D-36" in text_of(handle(ctx, req))
     day[0] += dt.timedelta(days=1)
     assert "D-35" in text_of(handle(ctx, req))
+
+
+def test_subscribe_skips_holidays_unless_asked(ask: Ask, store: Store) -> None:
+    ask("/subscribe 월 09:00")
+    sub = store.subscription("console:console")
+    assert sub is not None and sub.skip_holidays
+    assert "공휴일이면 다음 평일" in ask("/subscriptions").sections[0].lines[0].text
+    ask("/subscribe 월 09:00 휴일포함")
+    sub = store.subscription("console:console")
+    assert sub is not None and not sub.skip_holidays

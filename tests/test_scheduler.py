@@ -91,6 +91,22 @@ def test_a_subscription_made_after_this_weeks_slot_waits_for_next_week() -> None
     assert due(sub, at("2026-11-30T09:00:00+09:00")) == "2026-W49"
 
 
+def test_a_korean_public_holiday_moves_the_digest_to_the_next_workday() -> None:
+    sub = make_sub()  # Monday 09:00; 2026-03-02 is the substitute holiday for 삼일절
+    assert due(sub, at("2026-03-02T10:00:00+09:00")) is None
+    assert due(sub, at("2026-03-03T08:59:00+09:00")) is None
+    assert due(sub, at("2026-03-03T09:00:00+09:00")) == "2026-W10"
+    on_holidays = make_sub(skip_holidays=False)
+    assert due(on_holidays, at("2026-03-02T09:00:00+09:00")) == "2026-W10"
+
+
+def test_holidays_in_a_row_and_at_the_weeks_end() -> None:
+    seollal = make_sub(weekday=0)  # Monday 2026-02-16 is 설날 eve; Tuesday and Wednesday too
+    assert slot(seollal, at("2026-02-16T12:00:00+09:00")).date() == dt.date(2026, 2, 19)
+    sunday = make_sub(weekday=6)  # Sunday 2026-03-01, 삼일절: no later day in that week
+    assert slot(sunday, at("2026-03-01T12:00:00+09:00")).date() == dt.date(2026, 3, 1)
+
+
 # -- the runner over a week ------------------------------------------------------------------
 
 

@@ -10,7 +10,8 @@ from bot.errors import NotFound, UsageError
 from bot.model import WEEKDAYS_KO, Subscription
 from bot.reply import Line, Reply, Section
 
-USAGE = "/subscribe [요일 시각] [시간대] [부처…] (예: /subscribe 월 09:00 중기부)"
+USAGE = "/subscribe [요일 시각] [시간대] [부처…] [휴일포함] (예: /subscribe 월 09:00 중기부)"
+HOLIDAYS_TOO = ("휴일포함", "공휴일포함", "holidays")  # send on public holidays too
 _EN_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TIME = re.compile(r"(\d{1,2}):(\d{2})")
 
@@ -47,9 +48,10 @@ def describe(sub: Subscription) -> str:
     """매주 월 09:00 (Asia/Seoul), 60일 앞까지, 부처: 전체."""
     scope = ", ".join(sub.ministries) if sub.ministries else "전체"
     paused = f" · 일시중지({sub.paused_reason})" if sub.paused else ""
+    holiday = " (공휴일이면 다음 평일)" if sub.skip_holidays else ""
     return (
-        f"매주 {WEEKDAYS_KO[sub.weekday]} {sub.time} ({sub.tz}), {sub.horizon_days}일 앞까지, "
-        f"부처: {scope}{paused}"
+        f"매주 {WEEKDAYS_KO[sub.weekday]} {sub.time}{holiday} ({sub.tz}), "
+        f"{sub.horizon_days}일 앞까지, 부처: {scope}{paused}"
     )
 
 
@@ -73,15 +75,19 @@ def _require_chat_admin(call: Call, usage: str) -> None:
 )
 def subscribe(call: Call) -> Reply:
     """이 대화방에 매주 정한 요일·시각(기본 월 09:00, Asia/Seoul)에 다가오는 일정과 마감
-    임박·지연 후속조치를 보내 줍니다. 부처를 적으면 그 부처 것만 보냅니다. 다시 쓰면 설정이
+    임박·지연 후속조치를 보내 줍니다. 부처를 적으면 그 부처 것만 보냅니다. 그날이 공휴일이면
+    그 주의 다음 평일에 보내며, `휴일포함`을 적으면 공휴일에도 보냅니다. 다시 쓰면 설정이
     바뀝니다."""
     _require_chat_admin(call, USAGE)
     existing = call.ctx.store.subscription(call.req.chat_key)
     weekday, time, tz = 0, "09:00", call.ctx.settings.tz
+    skip_holidays = True
     names: list[str] = []
     for word in call.args:
         day = parse_weekday(word)
-        if day is not None:
+        if word in HOLIDAYS_TOO:
+            skip_holidays = False
+        elif day is not None:
             weekday = day
         elif (t := parse_time(word)) is not None:
             time = t
@@ -98,6 +104,7 @@ def subscribe(call: Call) -> Reply:
         time=time,
         tz=tz,
         ministries=tuple(dict.fromkeys(names)),
+        skip_holidays=skip_holidays,
         created_by=call.by,
         created_at=call.ctx.now(),
         last_digest_at=existing.last_digest_at if existing else None,
