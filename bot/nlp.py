@@ -36,11 +36,16 @@ def kiwi() -> Kiwi:
         return k
 
 
+def strip_bullet(line: str) -> str:
+    """A line without its leading list mark (□, ㅇ, *, ①, 1) …)."""
+    return _BULLET.sub("", line).strip()
+
+
 def sentences(text: str) -> list[str]:
     """Split into sentences: newlines first (Kiwi ignores them), bullets stripped, then Kiwi."""
     out: list[str] = []
     for line in text.splitlines():
-        line = _BULLET.sub("", line).strip()
+        line = strip_bullet(line)
         if not line:
             continue
         out.extend(s.text.strip() for s in kiwi().split_into_sents(line) if s.text.strip())

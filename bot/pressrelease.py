@@ -55,7 +55,7 @@ _QUOTED_LOOSE = re.compile(r"[「『‘“]\s*([^」』’”\n]{2,150}?)\s*[」
 _CHAIN_GAP = re.compile(r"\s*(?:과|와|및|,|、|그리고)\s*")
 _DECISION = re.compile(
     rf"(논의|심의\s?{_DOT}?\s?의결|상정\s?{_DOT}?\s?의결|의결|보고|심의|상정)\s?"
-    r"(?:되었|됐|하였|했)(?!던)"
+    r"(?:되었|됐|하였|했|받았)(?!던)"  # 보고받았다: the meeting was briefed
 )
 _DECISION_NOTE = re.compile(
     rf"\s*(?:논의|보고|(?:심의|상정)?\s?{_DOT}?\s?의결|심의)\s*(?:안건)?\s*$"
@@ -72,7 +72,9 @@ _MEETING_NAME = re.compile(r"제\s?([0-9]+)\s?(회|차)\s*((?:[가-힣A-Za-z·]+
 _MEETING_PLAIN = re.compile(r"([가-힣·]+(?:\s[가-힣·]+){0,5}?\s?[가-힣]*(?:장관회의|회의))")
 _CHAIR = re.compile(
     r"(?<![가-힣])(?P<name>[가-힣]{2,4})\s(?P<role>(?:부총리\s?겸\s?[가-힣]+\s?)?"
-    r"(?:국무총리|대통령|부총리|총리|장관|차관|위원장|실장|본부장))\s?주재"
+    r"(?:국무총리|대통령|부총리|총리|장관|차관|위원장|실장|본부장))"
+    # "김민석 국무총리 주재", "…국무총리, 제7회 …회의 주재", "…국무총리는 …를 주재하고"
+    r"(?:[은는이가]?(?:[,\s][^.\n]{0,100}?)?)\s?주재"
 )
 _CHAIR_ROLE = re.compile(r"(국무총리|대통령|부총리|총리|장관|차관|위원장)\s?주재")
 _DAY_WEEKDAY = re.compile(
@@ -646,7 +648,7 @@ def _key_points(body: str) -> list[str]:
     if not points:
         for chunk in _CHUNK.findall(body):
             if _KEY_WORDS.search(chunk):
-                points.append(_shorten(chunk.strip()))
+                points.append(_shorten(nlp.strip_bullet(chunk)))
             if len(points) >= 3:
                 break
     return points[:8]

@@ -30,8 +30,8 @@ log = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(minutes=10)
 RETRIES = 5  # RetryLater within one claim; later ticks retry a failed delivery with backoff
-MAX_WAIT = 300.0
-CLAIM_AHEAD = 1.0  # seconds before its send slot a delivery claims its outbox record  # a retry_after beyond this is left to a later tick
+MAX_WAIT = 300.0  # seconds; a retry_after beyond this is left to a later tick
+CLAIM_AHEAD = 1.0  # seconds before its send slot a delivery claims its outbox record
 
 
 @dataclass

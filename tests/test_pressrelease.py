@@ -391,3 +391,36 @@ def test_title_on_the_next_line_and_decision_note() -> None:
         ["개인정보보호위원회"],
     )
     assert milestones(two) == [("2026-03-31", "month", "deadline")]
+
+
+def test_economic_ministers_release_with_numbered_quoted_headings() -> None:
+    release = parse(read_text(RELEASES / "econ-numbered-quotes.txt"))
+    m = release.meeting
+    assert (m.title, m.ordinal, m.date) == ("제15차 경제관계장관회의", 15, dt.date(2025, 7, 3))
+    assert m.chair == "최상목 부총리 겸 기획재정부 장관"
+    assert [i.title for i in release.items] == [
+        "2025년 하반기 경제정책방향", "소상공인 부담경감 방안", "청년 일자리 지원 강화 방안",
+    ]  # fmt: skip
+    assert [i.lead_ministry for i in release.items] == [
+        "기획재정부",
+        "중소벤처기업부",
+        "고용노동부",
+    ]
+    first = {(ms.date, ms.precision, ms.kind) for ms in release.items[0].milestones}
+    assert (dt.date(2025, 9, 30), "month", "deadline") in first  # '25.9월까지
+    assert (dt.date(2026, 1, 1), "month", "start") in first  # 2026년 1월부터
+    assert (dt.date(2025, 9, 30), "quarter", "deadline") in first  # 3분기 중
+    assert all(not p.startswith(("ㅇ", "□")) for i in release.items for p in i.key_points)
+
+
+def test_policy_meeting_release_with_items_only_in_prose_and_a_briefing() -> None:
+    release = parse(read_text(RELEASES / "policy-prose-briefed.txt"))
+    assert (release.meeting.title, release.meeting.chair) == (
+        "제7회 국가정책조정회의",
+        "김민석 국무총리",
+    )
+    assert [(i.title, i.decision) for i in release.items] == [
+        ("겨울철 재난안전 대책", "심의·의결"),
+        ("민생물가 안정 방안", "심의·의결"),
+        ("공공기관 지방이전 추진현황", "보고"),  # 보고받았다
+    ]
