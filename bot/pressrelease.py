@@ -279,7 +279,23 @@ def _find_items(text: str) -> list[_Item]:
     for item in items:
         if item.heading and item.decision is None:
             item.decision = _block_decision(text[item.start : item.end])
+        if item.decision is None:
+            item.decision = _table_decision(text, item.title)
     return items
+
+
+_TABLE_DECISION = re.compile(r"(?<![가-힣])(의결|보고|논의)(?![가-힣])")
+
+
+def _table_decision(text: str, title: str) -> str | None:
+    """The decision column of an agenda table row (`| 의결 | 「title」 | 부처 |`) naming the item."""
+    for line in text.split("\n"):
+        if line.count("|") >= 2 and _norm(title) in _norm(line):
+            cells = [c for c in line.split("|") if not _similar(c.strip(" 「」『』"), title)]
+            match = _TABLE_DECISION.search("|".join(cells))
+            if match:
+                return _decision_word(match.group(1))
+    return None
 
 
 def _headings(text: str) -> list[_Item]:

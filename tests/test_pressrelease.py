@@ -424,3 +424,16 @@ def test_policy_meeting_release_with_items_only_in_prose_and_a_briefing() -> Non
         ("민생물가 안정 방안", "심의·의결"),
         ("공공기관 지방이전 추진현황", "보고"),  # 보고받았다
     ]
+
+
+def test_agenda_table_gives_the_decisions_the_blocks_do_not_state() -> None:
+    release = parse(read_text(RELEASES / "agenda-table.txt"))
+    assert [(i.title, i.decision, i.lead_ministry) for i in release.items] == [
+        ("첨단바이오 이니셔티브", "심의·의결", "과학기술정보통신부"),
+        ("국가 우주항공 산업 발전 전략", "심의·의결", "우주항공청"),
+        ("2026년 국가연구개발 예산 배분 방향", "보고", "과학기술정보통신부"),
+        ("인공지능 반도체 생태계 점검 결과", "보고", "산업통상부"),
+    ]
+    assert release.items[0].ministries == ("과학기술정보통신부", "보건복지부")
+    starts = {(m.date, m.kind) for m in release.items[0].milestones}
+    assert (dt.date(2027, 7, 1), "start") in starts  # '27년 하반기부터
