@@ -238,7 +238,7 @@ def find_milestones(text: str, meeting_date: dt.date) -> list[Milestone]:
         ones (지난 …, 올해 …, 내년 …), each group in text order. Historical periods (a deadline
         that ended before the meeting's year) and source citations (`(국회, ’25.1)`) are left out.
     """
-    hits = _scan(text)
+    hits = _inherit_years(text, _scan(text), meeting_date.year)
     found: list[tuple[bool, int, Milestone]] = []
     seen: set[tuple[str, dt.date]] = set()
     for index, hit in enumerate(hits):
@@ -269,16 +269,21 @@ def _scan(text: str) -> list[_Hit]:
             continue
         hits.append(hit)
         last_end = hit.end
-    return _inherit_years(text, hits)
+    return hits
 
 
-def _inherit_years(text: str, hits: list[_Hit]) -> list[_Hit]:
-    """`2026년 상반기까지 …, 하반기부터`: a year-less date takes the year named earlier in its sentence."""
+def _inherit_years(text: str, hits: list[_Hit], meeting_year: int) -> list[_Hit]:
+    """`2026년 상반기까지 …, 하반기부터`: a year-less date takes the year named earlier in its sentence.
+
+    Only a year next to the meeting's carries over: after a long-range goal ("2028년까지 달성
+    …하고, 9월 중 공모") the bare month is this year's next step, not the goal's year.
+    """
     out: list[_Hit] = []
     year, year_end = None, 0
     for hit in hits:
         if hit.year is not None:
-            year, year_end = hit.year, hit.end
+            near = abs(hit.year - meeting_year) <= 1
+            year, year_end = (hit.year if near else None), hit.end
         elif (
             year is not None
             and hit.offset is None

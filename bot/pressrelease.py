@@ -275,13 +275,26 @@ def _find_items(text: str) -> list[_Item]:
     starts = sorted({i.start for i in items})
     for item in items:
         later = [s for s in starts if s > item.start]
-        item.end = later[0] if later else len(text)
+        item.end = later[0] if later else _body_end(text, item.start)
     for item in items:
         if item.heading and item.decision is None:
             item.decision = _block_decision(text[item.start : item.end])
         if item.decision is None:
             item.decision = _table_decision(text, item.title)
     return items
+
+
+# Where a release's own text ends: contact lines, attachments, the closing mark.
+_TRAILER = re.compile(
+    r"^[ \t]*(?:※\s*(?:문의|담당|자료)|붙\s?임\b|\[\s*붙임|<\s*붙임|담당\s*부서|문의\s*[:：]|<\s*끝\s*>)",
+    re.MULTILINE,
+)
+
+
+def _body_end(text: str, start: int) -> int:
+    """The end of the last item: before the contacts and attachments that close a release."""
+    trailer = _TRAILER.search(text, start)
+    return trailer.start() if trailer else len(text)
 
 
 _TABLE_DECISION = re.compile(r"(?<![가-힣])(의결|보고|논의)(?![가-힣])")

@@ -437,3 +437,14 @@ def test_agenda_table_gives_the_decisions_the_blocks_do_not_state() -> None:
     assert release.items[0].ministries == ("과학기술정보통신부", "보건복지부")
     starts = {(m.date, m.kind) for m in release.items[0].milestones}
     assert (dt.date(2027, 7, 1), "start") in starts  # '27년 하반기부터
+
+
+def test_lenticular_headings_contacts_and_attachments() -> None:
+    release = parse(read_text(RELEASES / "lenticular-brackets-attachments.txt"))
+    assert [i.title for i in release.items] == ["양자 종합계획 이행 점검", "탄소중립 기술혁신 전략"]
+    # The contact line and the attachment list after the last item are not part of it.
+    assert release.items[1].ministries == ("기후에너지환경부", "산업통상부")
+    assert "문의" not in release.items[1].body and "붙임" not in release.items[1].body
+    # A long-range goal's year does not carry over to this year's next step in its sentence.
+    dates = {m.text.split()[0]: m.date for m in release.items[0].milestones}
+    assert dates == {"2028년까지": dt.date(2028, 12, 31), "9월": dt.date(2026, 9, 1)}
