@@ -77,8 +77,9 @@ _CHAIR = re.compile(
     r"(?:[은는이가]?(?:[,\s][^.\n]{0,100}?)?)\s?주재"
 )
 _CHAIR_ROLE = re.compile(r"(국무총리|대통령|부총리|총리|장관|차관|위원장)\s?주재")
-_DAY_WEEKDAY = re.compile(
-    r"(?<![0-9])(1[0-2]|0?[1-9])\s?월\s?(3[01]|[12][0-9]|0?[1-9])\s?일\s?\(([월화수목금토일])"
+_DAY_WEEKDAY = re.compile(  # 11월 24일(월), 12.18(목), 12. 4.(목)
+    r"(?<![0-9.])(1[0-2]|0?[1-9])\s?(?:월\s?|\.\s?)(3[01]|[12][0-9]|0?[1-9])\s?(?:일\s?|\.\s?)?"
+    r"\(([월화수목금토일])"
 )
 _DAY_FULL = re.compile(
     r"(?<![0-9])((?:19|20)[0-9]{2})\s?(?:년\s?|[.\-/]\s?)(1[0-2]|0?[1-9])\s?(?:월\s?|[.\-/]\s?)"
@@ -193,6 +194,7 @@ def parse(text: str, *, date: dt.date | None = None, source: str = "") -> Releas
             "안건을 찾을 수 없습니다: <안건 1> 같은 제목이나 「…」이(가) 논의·의결되었다 같은 문장이 없습니다."
         )
     preamble = text[: items[0].start]
+    _preamble_decisions(items, preamble)
     meeting_date = date or _meeting_date(preamble, text, source)
     if meeting_date is None:
         raise ParseError(
@@ -298,6 +300,19 @@ def _body_end(text: str, start: int) -> int:
 
 
 _TABLE_DECISION = re.compile(r"(?<![가-힣])(의결|보고|논의)(?![가-힣])")
+
+
+def _preamble_decisions(items: list[_Item], preamble: str) -> None:
+    """ "다음 안건을 의결하였다", "① A, ② B가 논의되었다": the preamble's verb, for the items it names."""
+    for sentence in re.split(r"(?<=[.다])\s+|\n", preamble):
+        match = _DECISION.search(sentence)
+        decision = _decision_word(match.group(1)) if match else None
+        if decision is None:
+            continue
+        named = _norm(sentence)
+        for item in items:
+            if item.decision is None and ("안건" in sentence or _norm(item.title) in named):
+                item.decision = decision
 
 
 def _table_decision(text: str, title: str) -> str | None:
@@ -529,7 +544,8 @@ def _meeting_date(preamble: str, text: str, source: str) -> dt.date | None:
     sentences = [s for s in re.split(r"(?<=[.다])\s+|\n", head) if s.strip()]
     ordered = [s for s in sentences if _MEETING_WORDS.search(s)] + [head, text[:3000]]
     for chunk in ordered:
-        full = _DAY_FULL.search(chunk)
+        # Past the preamble a full date is more likely a milestone than the meeting day.
+        full = _DAY_FULL.search(chunk) if chunk is not ordered[-1] else None
         weekday = _DAY_WEEKDAY.search(chunk)
         if full and (not weekday or full.start() <= weekday.start()):
             try:

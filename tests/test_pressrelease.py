@@ -94,7 +94,8 @@ def test_bracket_headings_before_the_reorganisation() -> None:
     one, two, three = result["agenda"]
     assert one["title"] == "반도체 산업 경쟁력 강화 방안"  # the (산업부) note is not the title
     assert one["ministries"] == ["산업통상자원부"]  # 산업부 before 2025-10-01
-    assert one["decision"] is None
+    # "3건의 안건이 논의되었다" in the preamble: discussed, unless a block says more.
+    assert (one["decision"], two["decision"]) == ("논의", "논의")
     assert milestones(one) == [
         ("2026-06-30", "half", "deadline"),
         ("2026-07-01", "half", "start"),  # 하반기 of the 2026 named earlier in the sentence
@@ -448,3 +449,18 @@ def test_lenticular_headings_contacts_and_attachments() -> None:
     # A long-range goal's year does not carry over to this year's next step in its sentence.
     dates = {m.text.split()[0]: m.date for m in release.items[0].milestones}
     assert dates == {"2028년까지": dt.date(2028, 12, 31), "9월": dt.date(2026, 9, 1)}
+
+
+def test_dotted_meeting_date_and_a_decision_stated_once_for_all_items() -> None:
+    release = parse(read_text(RELEASES / "dotted-date-preamble-decision.txt"))
+    assert release.meeting.date == dt.date(2025, 12, 18)  # 12.18(목), not a milestone's date
+    assert [(i.title, i.decision) for i in release.items] == [
+        ("국가 AI 컴퓨팅 인프라 확충 방안", "심의·의결"),
+        ("AI 기본법 하위법령 제정 계획", "심의·의결"),
+    ]
+    assert release.items[1].ministries == ("과학기술정보통신부", "법제처")
+
+
+def test_decision_of_items_named_in_a_preamble_sentence() -> None:
+    release = parse(read_text(RELEASES / "econ-numbered-quotes.txt"))
+    assert [i.decision for i in release.items] == ["논의", "논의", "논의"]
