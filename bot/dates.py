@@ -475,7 +475,9 @@ def _clause_start(text: str, line_start: int, limit: int) -> int:
 
 def _is_boundary(text: str, i: int) -> bool:
     ch = text[i]
-    if ch in ",;?!":
+    if ch == ",":  # but not inside a number: 1,000호
+        return not (0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit())
+    if ch in ";?!":
         return True
     if ch == ".":
         prev = text[i - 1] if i > 0 else ""
@@ -496,7 +498,7 @@ def _clause_end(text: str, hit: _Hit, stack: list[tuple[str, int]], limit: int) 
         depth = len(stack)
         _brackets(text, i, i + 1, stack)
         if depth == 0 and not stack:
-            if ch in ",;?!" or (ch == "." and _is_boundary(text, i)):
+            if ch in ",;?!." and _is_boundary(text, i):
                 end = i
                 break
             if ch.isspace():

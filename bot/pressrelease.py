@@ -48,7 +48,11 @@ _HEADINGS: list[tuple[re.Pattern[str], bool]] = [
     ),
     (re.compile(rf"{_LEAD}(?P<n>[0-9]+)\s*[.)]\s*(?P<rest>[「『].+)$"), True),
     (re.compile(rf"{_LEAD}(?P<n>[{_CIRCLED}])\s*(?P<rest>.+)$"), True),
+    # Unnumbered "◇ 설 명절 민생안정 대책" lines: only in a text that speaks of 안건 (below).
+    (re.compile(r"^[ \t]*[◇◆■▣◈](?P<n>)\s*(?P<rest>[^\s].{2,58})$"), True),
 ]
+# Styles that count only with two or more headings, since one such line is just a list mark.
+_WEAK_HEADINGS = {_HEADINGS[-2][0], _HEADINGS[-1][0]}
 _SENTENCE_END = re.compile(r"(?:다|음|임|함|됨)\s*[.]?\s*$")
 _QUOTED = re.compile(r"[「『]\s*([^」』\n]{2,150}?)\s*[」』]")
 _QUOTED_LOOSE = re.compile(r"[「『‘“]\s*([^」』’”\n]{2,150}?)\s*[」』’”]")
@@ -334,6 +338,8 @@ def _headings(text: str) -> list[_Item]:
         lines.append((offset, line))
         offset += len(line) + 1
     for pattern, must_look_like_heading in _HEADINGS:
+        if pattern is _HEADINGS[-1][0] and "안건" not in text:
+            continue
         found: list[_Item] = []
         for index, (start, line) in enumerate(lines):
             match = pattern.match(line)
@@ -348,7 +354,7 @@ def _headings(text: str) -> list[_Item]:
             item = _Item(start, start, title, decision, heading=True, owners=owners)
             item.first_paragraph_end = _first_paragraph_end(lines, index, bool(rest))
             found.append(item)
-        if len(found) >= (2 if pattern is _HEADINGS[-1][0] else 1):
+        if len(found) >= (2 if pattern in _WEAK_HEADINGS else 1):
             return found
     return []
 

@@ -464,3 +464,13 @@ def test_dotted_meeting_date_and_a_decision_stated_once_for_all_items() -> None:
 def test_decision_of_items_named_in_a_preamble_sentence() -> None:
     release = parse(read_text(RELEASES / "econ-numbered-quotes.txt"))
     assert [i.decision for i in release.items] == ["논의", "논의", "논의"]
+
+
+def test_unnumbered_diamond_headings_when_the_text_speaks_of_agenda_items() -> None:
+    release = parse(read_text(RELEASES / "diamond-headings.txt"))
+    assert [(i.title, i.decision, i.lead_ministry) for i in release.items] == [
+        ("설 명절 민생안정 대책", "논의", "행정안전부"),
+        ("전세사기 피해자 지원 강화방안", "논의", "국토교통부"),
+    ]
+    texts = [m.text for m in release.items[1].milestones]
+    assert "올해 상반기 중 1,000호로 늘리고" in texts  # a number's comma does not end the clause
