@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.errors import AgendabotError
 from bot.importer import ensure_seeded, import_file
 from bot.reply import Reply
-from bot.store import Store
+from bot.store import CorruptStore, Store
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (AgendabotError, CliError) as e:
         message = e.line() if isinstance(e, AgendabotError) else str(e)
         print(f"agendabot: {message}", file=sys.stderr)
+        return 2
+    except CorruptStore as e:
+        print(f"agendabot: 데이터베이스 파일을 읽을 수 없습니다(JSON 오류): {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"agendabot: 파일을 다룰 수 없습니다: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

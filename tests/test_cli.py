@@ -225,3 +225,15 @@ def test_digest_preview_html_and_send_due_without_tokens(db: Path, tmp_path: Pat
     due = agendabot("digest", "--send-due", db=db, env=monday)
     assert due.returncode == 1 and "토큰 미설정" in due.stdout
     assert agendabot("digest", "--preview", "telegram:", db=db).returncode == 2
+
+
+def test_a_corrupt_or_unwritable_database_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"meetings": {', encoding="utf-8")
+    out = agendabot("ask", "/meetings", db=broken)
+    assert out.returncode == 2 and "JSON" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x", encoding="utf-8")
+    out = agendabot("ask", "/meetings", db=blocked / "db.json")
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
