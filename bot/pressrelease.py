@@ -56,7 +56,8 @@ _WEAK_HEADINGS = {_HEADINGS[-2][0], _HEADINGS[-1][0]}
 _SENTENCE_END = re.compile(r"(?:다|음|임|함|됨)\s*[.]?\s*$")
 _QUOTED = re.compile(r"[「『]\s*([^」』\n]{2,150}?)\s*[」』]")
 _QUOTED_LOOSE = re.compile(r"[「『‘“]\s*([^」』’”\n]{2,150}?)\s*[」』’”]")
-_CHAIN_GAP = re.compile(r"\s*(?:과|와|및|,|、|그리고)\s*")
+# Between two quoted titles named together: "과", "및", ",", with a ministry note before it.
+_CHAIN_GAP = re.compile(r"\s*(?:\([^()\n]{1,30}\)\s*)?(?:과|와|및|,|、|그리고)\s*")
 _DECISION = re.compile(
     rf"(논의|심의\s?{_DOT}?\s?의결|상정\s?{_DOT}?\s?의결|의결|보고|심의|상정)\s?"
     r"(?:되었|됐|하였|했|받았)(?!던)"  # 보고받았다: the meeting was briefed
@@ -210,7 +211,7 @@ def parse(text: str, *, date: dt.date | None = None, source: str = "") -> Releas
         title=title,
         date=meeting_date,
         ordinal=ordinal,
-        chair=_chair(preamble or text),
+        chair=_chair(preamble) or _chair(text[: items[0].end]),
         source=source,
         source_sha256=sha,
         milestones=tuple(_milestones(preamble, meeting_date)),
@@ -261,7 +262,7 @@ def release_to_json(release: Release) -> dict[str, Any]:
 def _find_items(text: str) -> list[_Item]:
     """Heading blocks plus prose-named items, in order, each running to the next one's start."""
     items = _headings(text)
-    for sentence_start, titles, decision, cue, quote_at in _prose_mentions(text):
+    for sentence_start, titles, decision, cue, quote_at, notes in _prose_mentions(text):
         block = _block_at(items, sentence_start)
         if block is not None and _belongs(block, titles, cue, sentence_start):
             block.claimed = True
@@ -276,18 +277,28 @@ def _find_items(text: str) -> list[_Item]:
         for offset, title in enumerate(titles):
             if any(_similar(title, i.title) for i in items):
                 continue
-            items.append(_Item(sentence_start, quote_at + offset, title, decision))
+            owners = notes[offset]
+            items.append(_Item(sentence_start, quote_at + offset, title, decision, owners=owners))
     items.sort(key=lambda i: (i.start, i.order))
     starts = sorted({i.start for i in items})
     for item in items:
         later = [s for s in starts if s > item.start]
         item.end = later[0] if later else _body_end(text, item.start)
+    sections = [(m.start(), _decision_word(m.group(1))) for m in _SECTION.finditer(text)]
     for item in items:
         if item.heading and item.decision is None:
             item.decision = _block_decision(text[item.start : item.end])
         if item.decision is None:
             item.decision = _table_decision(text, item.title)
+        if item.decision is None:
+            item.decision = next((d for at, d in reversed(sections) if at < item.start), None)
     return items
+
+
+# "[의결안건]", "< 보고 안건 >": a section of items that share a decision.
+_SECTION = re.compile(
+    r"^[ \t]*[\[<＜【〈(□■◇◆]?\s*(의결|보고|논의|심의)\s*안건\s*[\]>＞】〉)]?\s*$", re.MULTILINE
+)
 
 
 # Where a release's own text ends: contact lines, attachments, the closing mark.
@@ -410,7 +421,7 @@ def _strip_notes(text: str) -> tuple[str, list[str]]:
 
 def _ministry_note(note: str) -> tuple[str, ...]:
     """`기재부·금융위` → its parts, when every part is a ministry name."""
-    parts = tuple(p for p in re.split(rf"[,{_DOT}/\s]+", note) if p)
+    parts = tuple(p for p in re.split(rf"(?:[,/\s]|{_DOT})+", note) if p)
     if parts and all(ministries.resolve(p, dt.date.today()) for p in parts):
         return parts
     return ()
@@ -420,9 +431,16 @@ def _clean(title: str) -> str:
     return re.sub(r"\s+", " ", title).strip()
 
 
-def _prose_mentions(text: str) -> list[tuple[int, list[str], str | None, bool, int]]:
-    """Quoted titles right before a decision verb: (sentence start, titles, decision, cue, pos)."""
-    out: list[tuple[int, list[str], str | None, bool, int]] = []
+Mention = tuple[int, list[str], str | None, bool, int, list[tuple[str, ...]]]
+
+
+def _prose_mentions(text: str) -> list[Mention]:
+    """Quoted titles right before a decision verb.
+
+    Each: (sentence start, titles, decision, cue, position, the ministries noted after each
+    title as in `「추석 민생안정 대책」(기재부)`).
+    """
+    out: list[Mention] = []
     seen: set[int] = set()
     for verb in _iter_verbs(text):
         position, decision = verb
@@ -444,9 +462,16 @@ def _prose_mentions(text: str) -> list[tuple[int, list[str], str | None, bool, i
             continue
         seen.add(start + chain[0].start())
         titles = [_clean(q.group(1)) for q in chain]
+        notes = [_note_after(region, q.end()) for q in chain]
         cue = bool(_NEW_ITEM_CUE.search(region[: chain[0].start()]))
-        out.append((start, titles, decision, cue, start + chain[0].start()))
+        out.append((start, titles, decision, cue, start + chain[0].start(), notes))
     return out
+
+
+def _note_after(region: str, end: int) -> tuple[str, ...]:
+    """The ministries in a `(기재부)` note right after a quoted title."""
+    note = re.match(r"\s*\(([^()\n]{1,30})\)", region[end:])
+    return _ministry_note(note.group(1)) if note else ()
 
 
 def _iter_verbs(text: str) -> list[tuple[int, str | None]]:

@@ -474,3 +474,23 @@ def test_unnumbered_diamond_headings_when_the_text_speaks_of_agenda_items() -> N
     ]
     texts = [m.text for m in release.items[1].milestones]
     assert "올해 상반기 중 1,000호로 늘리고" in texts  # a number's comma does not end the clause
+
+
+def test_decision_sections_and_heading_ministry_notes() -> None:
+    release = parse(read_text(RELEASES / "decision-sections.txt"))
+    assert [(i.title, i.decision, i.lead_ministry) for i in release.items] == [
+        ("바이오헬스 규제혁신 방안", "심의·의결", "보건복지부"),  # (복지부·식약처): the first
+        ("스마트시티 확산 전략", "심의·의결", "국토교통부"),
+        ("규제샌드박스 운영 성과", "보고", "국무조정실"),  # under [보고안건]
+    ]
+    assert release.items[0].ministries == ("보건복지부", "식품의약품안전처")
+    assert release.meeting.chair == "국무총리"
+
+
+def test_items_listed_in_one_sentence_with_their_ministries() -> None:
+    release = parse(read_text(RELEASES / "prose-list-with-ministry-notes.txt"))
+    assert [(i.title, i.decision, i.lead_ministry) for i in release.items] == [
+        ("추석 민생안정 대책", "심의·의결", "기획재정부"),
+        ("태풍 대비 안전관리 대책", "심의·의결", "행정안전부"),
+    ]
+    assert release.meeting.chair == "국무총리"  # named in the sentence that lists the items
