@@ -314,6 +314,7 @@ def _body_end(text: str, start: int) -> int:
     return trailer.start() if trailer else len(text)
 
 
+_TABLE_BARS = str.maketrans("│┃｜¦", "||||")  # tables converted from HWP or PDF
 _TABLE_DECISION = re.compile(r"(?<![가-힣])(의결|보고|논의)(?![가-힣])")
 
 
@@ -332,7 +333,7 @@ def _preamble_decisions(items: list[_Item], preamble: str) -> None:
 
 def _table_decision(text: str, title: str) -> str | None:
     """The decision column of an agenda table row (`| 의결 | 「title」 | 부처 |`) naming the item."""
-    for line in text.split("\n"):
+    for line in text.translate(_TABLE_BARS).split("\n"):
         if line.count("|") >= 2 and _norm(title) in _norm(line):
             cells = [c for c in line.split("|") if not _similar(c.strip(" 「」『』"), title)]
             match = _TABLE_DECISION.search("|".join(cells))

@@ -427,8 +427,9 @@ def test_policy_meeting_release_with_items_only_in_prose_and_a_briefing() -> Non
     ]
 
 
-def test_agenda_table_gives_the_decisions_the_blocks_do_not_state() -> None:
-    release = parse(read_text(RELEASES / "agenda-table.txt"))
+@pytest.mark.parametrize("bar", ["|", "│"])
+def test_agenda_table_gives_the_decisions_the_blocks_do_not_state(bar: str) -> None:
+    release = parse(read_text(RELEASES / "agenda-table.txt").replace("|", bar))
     assert [(i.title, i.decision, i.lead_ministry) for i in release.items] == [
         ("첨단바이오 이니셔티브", "심의·의결", "과학기술정보통신부"),
         ("국가 우주항공 산업 발전 전략", "심의·의결", "우주항공청"),
