@@ -221,6 +221,10 @@ def test_group_commands_addressed_to_the_bot(ctx: Context) -> None:
         assert await h.ask_all("/agenda@some_other_bot 3", chat_id=GROUP) == []
         who = await h.ask("/whoami@agenda_test_bot", chat_id=GROUP, user_id=ADMIN)
         assert str(GROUP) in who and "관리자" in who
+        # A typo addressed to us is answered; a bare unknown command may be another bot's.
+        typo = await h.ask("/agnda@agenda_test_bot 3", chat_id=GROUP, user_id=STAFF)
+        assert "알 수 없는 명령" in typo and "/agenda" in typo
+        assert await h.ask_all("/agnda 3", chat_id=GROUP) == []
 
     with_bot(ctx, scenario)
 

@@ -348,6 +348,14 @@ class Handlers:
             log.exception("answering %r in chat %s failed", text[:100], chat.id)
             await self.apologise(context.bot, chat.id, thread)
 
+    async def on_addressed(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A command we do not know, in a group: answered only when addressed to this bot."""
+        message = update.effective_message
+        first = (message.text or "").split(maxsplit=1)[0] if message and message.text else ""
+        _, _, to = first.partition("@")
+        if to and to.lower() == (context.bot.username or "").lower():
+            await self.on_command(update, context)
+
     async def answer(
         self, bot: Bot, chat_id: int, reply: Reply, thread: int | None = None
     ) -> list[Message]:
@@ -513,12 +521,16 @@ def build_application(
     new_posts = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.on_migrate))
     app.add_handler(CommandHandler([*names, "start"], handlers.on_command, filters=new_posts))
-    # Unknown commands get an answer in private chats; in groups they may be for another bot.
+    # Unknown commands get an answer in private chats; in groups only when addressed to us
+    # (`/agnda@our_bot`), since a bare one may be for another bot.
     app.add_handler(
         MessageHandler(
             filters.COMMAND & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE,
             handlers.on_command,
         )
+    )
+    app.add_handler(
+        MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, handlers.on_addressed)
     )
     app.add_handler(CallbackQueryHandler(handlers.on_callback))
     app.add_error_handler(handlers.on_error)
