@@ -106,7 +106,7 @@ def subscribe(call: Call) -> Reply:
         ministries=tuple(dict.fromkeys(names)),
         skip_holidays=skip_holidays,
         created_by=call.by,
-        created_at=call.ctx.now(),
+        created_at=existing.created_at if existing else call.ctx.now(),
         last_digest_at=existing.last_digest_at if existing else None,
     )
     call.ctx.store.save_subscription(sub, by=call.by)
