@@ -7,6 +7,9 @@ Each case runs in a fresh child process, so imports and caches are counted as a 
 
 from __future__ import annotations
 
+import asyncio
+import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -42,6 +45,44 @@ def measure(db: Path) -> tuple[str, str]:
     return before, after
 
 
+def vm_rss(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmRSS"))
+
+
+async def measure_run(db: Path) -> tuple[float, float]:
+    """`agendabot run` with Telegram and Slack HTTP on the test suite's fake servers."""
+
+    from tests.fakes.slack_api import FakeSlackAPI
+    from tests.fakes.telegram_api import TOKEN, FakeTelegramAPI
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    async with FakeTelegramAPI() as tg:
+        with FakeSlackAPI() as slack:
+            env = {
+                **os.environ, "AGENDABOT_DB": str(db), "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_BASE_URL": tg.base_url, "SLACK_BOT_TOKEN": "xoxb-bench",
+                "SLACK_SIGNING_SECRET": "bench", "SLACK_API_URL": slack.url,
+                "AGENDABOT_HTTP_PORT": str(port),
+            }  # fmt: skip
+            proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", env=env)
+            try:
+                await tg.wait_for("setMyCommands", timeout=60)
+                texts = ("/agenda", "/agenda 3", "/ministry 중기부", "/milestones", "/digest")
+                for text in texts:
+                    tg.push_text(text, chat_id=100)
+                await tg.wait_for("sendMessage", len(texts), timeout=60)
+                before = vm_rss(proc.pid)
+                tg.push_text("/search 보이스피싱", chat_id=100)
+                await tg.wait_for("sendMessage", len(texts) + 1, timeout=60)
+                return before, vm_rss(proc.pid)
+            finally:
+                proc.terminate()
+                await proc.wait()
+
+
 def main() -> None:
     from bench.synthetic import build_db
     from bot.importer import ensure_seeded
@@ -59,6 +100,9 @@ def main() -> None:
         ):
             before, after = measure(db)
             print(f"{name:<44} {before + ' MB':>18} {after + ' MB':>8}")
+        run_before, run_after = asyncio.run(measure_run(seed))
+        label = "agendabot run (Telegram + Slack), seed"
+        print(f"{label:<44} {run_before:>15.0f} MB {run_after:>5.0f} MB")
 
 
 if __name__ == "__main__":

@@ -52,6 +52,11 @@ from bot.reply import Reply, error
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 log = logging.getLogger(__name__)
+# Bolt also reads SLACK_BOT_TOKEN from the environment and then warns that the token of the
+# client we pass wins; that is our intent, so the warning is only noise at every start.
+logging.getLogger("slack_bolt.AsyncApp").addFilter(
+    lambda record: "will be unused" not in record.getMessage()
+)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
