@@ -24,7 +24,6 @@ ENV = {
     "db_path": "AGENDABOT_DB",
     "tz": "AGENDABOT_TZ",
     "now": "AGENDABOT_NOW",
-    "language": "AGENDABOT_LANG",
     "telegram_token": "TELEGRAM_BOT_TOKEN",
     "telegram_base_url": "TELEGRAM_BASE_URL",
     "telegram_admins": "TELEGRAM_ADMINS",
@@ -58,7 +57,6 @@ class Settings:
     db_path: Path = field(default_factory=default_db_path)
     tz: str = "Asia/Seoul"
     now: dt.datetime | None = None
-    language: str = "ko"
     telegram_token: str = field(default="", repr=False)
     telegram_base_url: str = ""
     telegram_admins: frozenset[str] = frozenset()
