@@ -98,14 +98,35 @@ class Searcher:
         """The best `limit` items and follow-ups for the query, best first."""
         self._refresh()
         terms = nlp.terms(query)
-        needles = terms or [query.strip()]
+        needles = [*terms, query.strip()]
         scored = [("item", k, s) for k, s in self._items.score(terms).items()]
         scored += [("followup", k, s) for k, s in self._followups.score(terms).items()]
+        if not scored:
+            # The tokenizer can split a word differently inside other text (로봇(휴머노이드) →
+            # 휴머노이); the literal text still finds it.
+            scored = self._literal(query)
         scored.sort(key=lambda h: (-h[2], h[1]))
         return [
             Hit(kind, ref, round(s, 3), self._snippet(kind, ref, needles))
             for kind, ref, s in scored[:limit]
         ]
+
+    def _literal(self, query: str) -> list[tuple[str, str, float]]:
+        """Items and follow-ups whose text contains the query as written, spaces aside."""
+        needle = _compact(query)
+        if len(needle) < 2:
+            return []
+        hits = [
+            ("item", item.ref, 0.0)
+            for item in self.store.items()
+            if needle in _compact(item.title) or needle in _compact(item.body)
+        ]
+        hits += [
+            ("followup", row["id"], 0.0)
+            for row in self.store.followup_rows()
+            if needle in _compact(row["text"])
+        ]
+        return hits
 
     def _snippet(self, kind: str, ref: str, needles: list[str]) -> str:
         if kind == "item":
@@ -115,6 +136,10 @@ class Searcher:
         else:
             text = self.store.followup(ref).text
         return snippet(text, needles)
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text).lower()
 
 
 def snippet(text: str, needles: list[str], width: int = SNIPPET) -> str:

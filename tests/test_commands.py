@@ -272,3 +272,10 @@ def test_subscribe_skips_holidays_unless_asked(ask: Ask, store: Store) -> None:
     ask("/subscribe 월 09:00 휴일포함")
     sub = store.subscription("console:console")
     assert sub is not None and not sub.skip_holidays
+
+
+def test_search_falls_back_to_the_literal_text(ask: Ask) -> None:
+    # Inside "로봇(휴머노이드)" the tokenizer yields 휴머노이, alone it yields 휴머노이드.
+    lines = [line for s in ask("/search 휴머노이드").sections for line in s.lines]
+    assert [line.label for line in lines] == ["1.3"]
+    assert "휴머노이드" in lines[0].detail
