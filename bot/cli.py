@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import functools
 import json
 import logging
 import sys
@@ -91,40 +92,40 @@ def _parser() -> argparse.ArgumentParser:
         prog="agendabot",
         description="정부 회의 안건과 후속조치를 추적하는 봇 (텔레그램·슬랙·콘솔)",
     )
-    p.add_argument("--db", type=Path, help="database file (default: AGENDABOT_DB or user data dir)")
-    p.add_argument("--config", type=Path, help="optional TOML configuration file")
-    p.add_argument("--now", help="pin the clock (ISO 8601), like AGENDABOT_NOW")
-    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    _common(p)
+    # The same options after the command too (`agendabot digest --preview X --now T`); there
+    # they default to "not given", so they never undo one given before the command.
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    _common(common)
     sub = p.add_subparsers(metavar="COMMAND")
+    add = functools.partial(sub.add_parser, parents=[common])
 
-    c = sub.add_parser("console", help="interactive console on the local database")
+    c = add("console", help="interactive console on the local database")
     c.set_defaults(func=_console)
 
-    c = sub.add_parser("ask", help='answer one bot command, e.g. agendabot ask "/agenda 3"')
+    c = add("ask", help='answer one bot command, e.g. agendabot ask "/agenda 3"')
     c.add_argument("text", nargs="+", help="the command, e.g. /agenda 3")
     c.set_defaults(func=_ask)
 
-    c = sub.add_parser(
-        "tour", help="a scripted tour of the bot on a fresh copy of the bundled data"
-    )
+    c = add("tour", help="a scripted tour of the bot on a fresh copy of the bundled data")
     c.add_argument("--keep", action="store_true", help="use --db instead of a temporary copy")
     c.set_defaults(func=_tour)
 
-    c = sub.add_parser("parse", help="parse a press release and print what was found")
+    c = add("parse", help="parse a press release and print what was found")
     c.add_argument("file", type=Path)
     c.add_argument("--date", type=_date_arg, help="meeting date when the text lacks it")
     c.add_argument("--json", action="store_true", help="print JSON (default: a short summary)")
     c.set_defaults(func=_parse)
 
-    c = sub.add_parser("import", help="parse a press release and store it")
+    c = add("import", help="parse a press release and store it")
     c.add_argument("file", type=Path)
     c.add_argument("--date", type=_date_arg)
     c.set_defaults(func=_import)
 
-    c = sub.add_parser("run", help="start the configured chat adapters and the digest scheduler")
+    c = add("run", help="start the configured chat adapters and the digest scheduler")
     c.set_defaults(func=_run)
 
-    c = sub.add_parser("digest", help="preview, send or archive weekly digests")
+    c = add("digest", help="preview, send or archive weekly digests")
     g = c.add_mutually_exclusive_group(required=True)
     g.add_argument("--preview", metavar="PLATFORM:CHAT", help="print that chat's digest")
     g.add_argument("--send-due", action="store_true", help="run one scheduler tick")
@@ -132,11 +133,11 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--chat", metavar="PLATFORM:CHAT", help="with --html: whose digest")
     c.set_defaults(func=_digest)
 
-    c = sub.add_parser("followup", help="list, add, close, cancel or edit follow-ups")
+    c = add("followup", help="list, add, close, cancel or edit follow-ups")
     c.add_argument("words", nargs="+", help='e.g. add 3 2026-12-15 과기정통부 "데이터 구축 점검"')
     c.set_defaults(func=lambda a: _mirror(a, "/followup " + " ".join(a.words)))
 
-    c = sub.add_parser("subscribe", help="subscribe a chat to the weekly digest")
+    c = add("subscribe", help="subscribe a chat to the weekly digest")
     c.add_argument("chat", metavar="PLATFORM:CHAT_ID")
     c.add_argument("--day", default="mon", help="mon … sun, or 월 … 일")
     c.add_argument("--time", default="09:00")
@@ -145,13 +146,20 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--on-holidays", action="store_true", help="send on public holidays too")
     c.set_defaults(func=_subscribe)
 
-    c = sub.add_parser("unsubscribe", help="stop a chat's weekly digest")
+    c = add("unsubscribe", help="stop a chat's weekly digest")
     c.add_argument("chat", metavar="PLATFORM:CHAT_ID")
     c.set_defaults(func=lambda a: _mirror(a, "/unsubscribe", chat=a.chat))
 
-    c = sub.add_parser("subscriptions", help="list subscriptions")
+    c = add("subscriptions", help="list subscriptions")
     c.set_defaults(func=lambda a: _mirror(a, "/subscriptions"))
     return p
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", type=Path, help="database file (default: AGENDABOT_DB or user data dir)")
+    p.add_argument("--config", type=Path, help="optional TOML configuration file")
+    p.add_argument("--now", help="pin the clock (ISO 8601), like AGENDABOT_NOW")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
 
 
 def _date_arg(value: str) -> dt.date:

@@ -237,3 +237,16 @@ def test_a_corrupt_or_unwritable_database_is_one_line_not_a_traceback(tmp_path: 
     blocked.write_text("x", encoding="utf-8")
     out = agendabot("ask", "/meetings", db=blocked / "db.json")
     assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_options_work_before_and_after_the_command(db: Path) -> None:
+    late = agendabot(
+        "digest", "--preview", "telegram:-1", "--now", "2026-12-25T10:00:00+09:00", db=db
+    )
+    assert late.returncode == 0 and "2026-12-25" in late.stdout and "D-6" in late.stdout
+    early = subprocess.run(
+        [sys.executable, "-m", "bot", "--now", "2026-12-01T10:00:00+09:00", "--db", str(db),
+         "ask", "/agenda 1"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )  # fmt: skip
+    assert early.returncode == 0 and "D-30" in early.stdout
