@@ -93,6 +93,11 @@ class Call:
     def usage_error(self, reason: str, usage: str | None = None) -> UsageError:
         return UsageError(reason, usage or self.command.usage)
 
+    def no_arguments(self) -> None:
+        """Refuse arguments to a command that takes none."""
+        if self.args:
+            raise self.usage_error("이 명령은 인자가 없습니다.")
+
     def require_admin(self, usage: str | None = None) -> None:
         if not self.is_admin:
             raise Forbidden(

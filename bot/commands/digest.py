@@ -11,8 +11,7 @@ from digests.build import build_digest
 @command("digest", usage="/digest", summary="이 대화방 주간 요약 미리 보기", examples=("/digest",))
 def digest(call: Call) -> Reply:
     """이 대화방이 받는(구독하지 않았다면 받게 될) 주간 요약을 지금 시점으로 만들어 보여 줍니다."""
-    if call.args:
-        raise call.usage_error("이 명령은 인자가 없습니다.")
+    call.no_arguments()
     store = call.ctx.store
     sub = store.subscription(call.req.chat_key) or Subscription(
         key=call.req.chat_key,

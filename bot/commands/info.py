@@ -59,8 +59,7 @@ def help_(call: Call) -> Reply:
 )
 def meetings(call: Call) -> Reply:
     """가져온 회의를 최신순으로 보여 줍니다. 회의 번호는 /agenda 1.3 처럼 씁니다."""
-    if call.args:
-        raise call.usage_error("이 명령은 인자가 없습니다.")
+    call.no_arguments()
     store = call.ctx.store
     found = sorted(store.meetings(), key=lambda m: (m.date, m.number), reverse=True)
     if not found:

@@ -126,8 +126,7 @@ def subscribe(call: Call) -> Reply:
 )
 def unsubscribe(call: Call) -> Reply:
     """이 대화방의 주간 요약 구독을 해지합니다."""
-    if call.args:
-        raise call.usage_error("이 명령은 인자가 없습니다.")
+    call.no_arguments()
     _require_chat_admin(call, "/unsubscribe")
     call.ctx.store.remove_subscription(call.req.chat_key, by=call.by)
     return Reply(title="주간 요약 구독을 해지했습니다.")
@@ -141,8 +140,7 @@ def unsubscribe(call: Call) -> Reply:
 )
 def subscriptions(call: Call) -> Reply:
     """이 대화방의 구독 설정을 보여 줍니다. 관리자에게는 모든 구독을 보여 줍니다."""
-    if call.args:
-        raise call.usage_error("이 명령은 인자가 없습니다.")
+    call.no_arguments()
     store = call.ctx.store
     if call.is_admin:
         subs = store.subscriptions()
