@@ -12,7 +12,7 @@ from typing import Any, Literal, Self
 
 Precision = Literal["day", "month", "quarter", "half", "year"]
 MilestoneKind = Literal["deadline", "start", "event"]
-Decision = Literal["논의", "심의·의결", "상정·의결", "보고"]
+Decision = Literal["심의·의결", "의결", "보고", "서면보고", "논의", "토론", "발표"]
 FollowUpStatus = Literal["open", "done", "cancelled"]
 
 FOLLOWUP_STATUSES: tuple[str, ...] = ("open", "done", "cancelled")
@@ -120,6 +120,9 @@ class Meeting(Record):
     source_sha256: str = ""
     milestones: tuple[Milestone, ...] = ()
     imported_at: dt.datetime | None = None
+    url: str | None = None  # the 정책브리핑 page of the release, when known
+    venue: str | None = None
+    attendees: tuple[str, ...] = ()  # official names of the attending ministries
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Meeting:
@@ -127,6 +130,7 @@ class Meeting(Record):
         d["date"] = _date(d["date"])
         d["imported_at"] = _datetime(d.get("imported_at"))
         d["milestones"] = tuple(Milestone.from_dict(m) for m in d.get("milestones") or ())
+        d["attendees"] = tuple(d.get("attendees") or ())
         return cls(**d)
 
 
@@ -136,6 +140,7 @@ class Release:
 
     meeting: Meeting
     items: tuple[AgendaItem, ...]
+    warnings: tuple[str, ...] = ()  # what an admin should check, one Korean line each
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.dates import find_milestones, parse_due
+from bot.dates import parse_due
+from bot.reading.milestones import find_milestones
 
 MEETING = dt.date(2025, 11, 24)  # the seed meeting, a Monday
 

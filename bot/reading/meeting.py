@@ -1,0 +1,212 @@
+"""The meeting a release reports: its name and ordinal, the day it was held, who chaired it,
+where, and which ministries attended.
+
+The meeting date is the day the text says the meeting was held (`11월 24일(월)`, `’22.3.17.(목)`,
+`9.26일(화)`), not the release date; a year-less date takes the year in which that day fell on
+the weekday written next to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from bot import ministries
+from bot.reading.text import HANGUL
+
+_ORDINAL_NAME = re.compile(
+    r"(?:(?P<year>(?:19|20)[0-9]{2})년도?\s?)?(?P<pre>국가과학기술자문회의\s)?제\s?(?P<n>[0-9]+)\s?(?P<unit>회|차)\s*"
+    r"(?P<name>(?:[가-힣A-Za-z0-9·\-]+\s?){0,8}?[가-힣]*(?:회의|전체회의)(?:\s운영위원회)?)"
+)
+_QUOTED_MEETING = re.compile(r"[「『‘']\s*([^「」『』’'\n]{2,80}?(?:회의|전체회의|위원회))\s*[」』’']")
+_PLAIN_NAME = re.compile(
+    r"(?:(?<=\s)|^)((?:[0-9]{4}\s)?(?:[가-힣A-Za-z0-9·]+\s){0,3}?[가-힣A-Za-z0-9·]*(?:장관회의|조정회의|"
+    r"전체회의|심의회의|본부\s?회의|관계장관회의))(?=\s?(?:를|을|에서|가|이|는|\(|,|’|'|」|$|\s개최|\s주재))"
+)
+_NAME_STOP = re.compile(r"(?:은|는|를|을|에서|에|서|의|며|고|여|하|와|과|위한|청사)$")
+_COMBINED = re.compile(r"\s?겸\s?")
+_CHAIR = re.compile(
+    r"(?<![가-힣])(?P<name>[가-힣]{2,4})\s(?P<role>(?:부총리\s?겸\s?[가-힣]+\s?장관|경제부총리|국무총리|대통령|"
+    r"부총리|총리|장관|차관|민간위원장|위원장|부의장|의장|실장|본부장))"
+    r"(?:[은는이가]?(?:[,\s][^.\n]{0,100}?)?)\s?주재"
+)
+_CHAIR_AFTER = re.compile(
+    r"주재\s?(?::|로)?\s?(?P<name>[가-힣]{2,4})\s(?P<role>국무총리|부총리|위원장|민간위원장|부의장|의장|장관)"
+)
+_CHAIR_ROLE = re.compile(r"(국무총리|대통령|경제부총리|부총리|총리|장관|차관|위원장)\s?(?:이\s|가\s)?주재")
+_DAY_WEEKDAY = re.compile(  # 11월 24일(월), 12.18(목), 12. 4.(목), ’22.3.17.(목), 9.26일(화)
+    r"(?:[’'‘]?(?P<yy>[0-9]{2})\s?\.\s?)?(?<![0-9])(?P<m>1[0-2]|0?[1-9])\s?(?:월\s?|\.\s?)"
+    r"(?P<d>3[01]|[12][0-9]|0?[1-9])\s?(?:일\s?|\.\s?)?\((?P<w>[월화수목금토일])"
+)
+_DAY_ONLY = re.compile(r"(?<![0-9.])(?P<d>3[01]|[12][0-9]|0?[1-9])일\s?\((?P<w>[월화수목금토일])\)")
+_DAY_FULL = re.compile(
+    r"(?<![0-9])((?:19|20)[0-9]{2})\s?(?:년\s?|[.\-/]\s?)(1[0-2]|0?[1-9])\s?(?:월\s?|[.\-/]\s?)"
+    r"(3[01]|[12][0-9]|0?[1-9])(?![0-9])"
+)
+_YEAR_HINT = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
+_SHORT_YEAR = re.compile(r"[’'‘`]([0-9]{2})(?=\s?[.년~])")
+_MEETING_WORDS = re.compile(r"개최|주재|열린|열렸|회의")
+_VENUE = re.compile(
+    r"(?P<venue>(?:[가-힣A-Za-z0-9]+\s){0,3}?[가-힣A-Za-z0-9]*(?:청사|센터|공장|본사|회의실|연구원|호텔|"
+    r"컨벤션센터|빌딩|기념관|대학교|박물관))(?:\s?\([^()]*\))?\s?(?:에서|를\s찾아)"
+)
+_ATTENDEES = re.compile(r"참석\s?(?:자)?\s?[:：)]|\(참석\)")
+_WEEKDAYS = "월화수목금토일"
+
+
+def title(head: str, text: str) -> tuple[int | None, str]:
+    """The meeting's name as written (`2023년 제4차 2050 탄소중립녹색성장위원회 전체회의`, `A 겸 B`)
+    and its ordinal (the first 제N회/제N차)."""
+    for chunk in (head, text):
+        quoted = _quoted_meeting(chunk)
+        if quoted:
+            return quoted
+        match = _ORDINAL_NAME.search(chunk)
+        if match:
+            return int(match["n"]), _with_year(match)
+        plain = _plain_meeting(chunk)
+        if plain:
+            return None, plain
+    headline = next((ln.strip(" |\t") for ln in text.splitlines() if HANGUL.search(ln)), "")
+    return None, headline[:80]
+
+
+def _with_year(match: re.Match[str]) -> str:
+    name = re.sub(r"\s+", " ", match["name"]).strip()
+    parts = [match["year"] + "년" if match["year"] else "", (match["pre"] or "").strip()]
+    parts.append(f"제{int(match['n'])}{match['unit']} {name}")
+    return " ".join(p for p in parts if p)
+
+
+def _quoted_meeting(chunk: str) -> tuple[int | None, str] | None:
+    """「제56차 비상경제 중앙대책본부 회의」를 주재 — and 「A」 겸 「B」 combined meetings."""
+    for match in _QUOTED_MEETING.finditer(chunk):
+        after = chunk[match.end() : match.end() + 30]
+        if not re.match(r"\s?(?:를|을|에서|가|이|\(|겸|,)?\s?(?:주재|개최|겸)", after) and "겸" not in after[:3]:
+            continue
+        names = [match[1]]
+        rest = chunk[match.end() :]
+        joined = re.match(r"\s?겸\s?[「『‘']\s*([^「」『』’'\n]{2,80}?)\s*[」』’']", rest)
+        if joined:
+            names.append(joined[1])
+        full = " 겸 ".join(re.sub(r"\s+", " ", n).strip() for n in names)
+        full = re.sub(r"(?<![제0-9])([0-9]+)차", r"제\1차", full) if "제" not in full[:2] else full
+        ordinal = re.search(r"제\s?([0-9]+)\s?[회차]", full)
+        return (int(ordinal[1]) if ordinal else None), full
+    return None
+
+
+def _plain_meeting(chunk: str) -> str | None:
+    for sentence in re.split(r"(?<=[.다음])\s+|\n", chunk):
+        if not _MEETING_WORDS.search(sentence):
+            continue
+        match = _PLAIN_NAME.search(sentence)
+        if not match:
+            continue
+        words = match[1].split(" ")
+        while len(words) > 1 and _NAME_STOP.search(words[0]):
+            words.pop(0)
+        name = " ".join(words)
+        if _COMBINED.search(sentence[match.end() : match.end() + 3]):
+            second = _PLAIN_NAME.search(sentence, match.end() + 2)
+            if second:
+                name = f"{name} 겸 {second[1]}"
+        return name
+    return None
+
+
+def chair(head: str) -> str | None:
+    """`김민석 국무총리`: the person before 주재 with their office; the office alone if unnamed."""
+    match = _CHAIR.search(head) or _CHAIR_AFTER.search(head)
+    if match:
+        role = re.sub(r"\s+", " ", match["role"])
+        role = "경제부총리" if role.startswith("부총리 겸") and "재정" in role else role
+        return f"{match['name']} {role}"
+    bare = _CHAIR_ROLE.search(head)
+    return bare[1] if bare else None
+
+
+def venue(head: str) -> str | None:
+    """Where the meeting was held: `정부서울청사`, `코스메카코리아 본사 공장`."""
+    for sentence in re.split(r"(?<=[.다음])\s+|\n", head):
+        if not _MEETING_WORDS.search(sentence):
+            continue
+        match = _VENUE.search(sentence)
+        if match:
+            words = match["venue"].split(" ")
+            while len(words) > 1 and (_NAME_STOP.search(words[0]) or re.search(r"[0-9]", words[0])):
+                words.pop(0)
+            return " ".join(words)
+    return None
+
+
+def attendees(text: str, on: dt.date) -> tuple[str, ...]:
+    """Ministries in the attendee line (`참석자 : 과기부·외교부·산업부 …`), official names."""
+    for line in text.split("\n"):
+        if _ATTENDEES.search(line):
+            found = ministries.find_in_text(line, on)
+            if found:
+                return tuple(found)
+    return ()
+
+
+def date(head: str, text: str, source: str) -> tuple[dt.date | None, bool]:
+    """The meeting day, and whether its year had to be inferred (no year in the text)."""
+    reference = _reference_year(source, text)
+    sentences = [s for s in re.split(r"(?<=[.다음])\s+|\n", head) if s.strip()]
+    ordered = [s for s in sentences if _MEETING_WORDS.search(s)] + [head, text[:3000]]
+    for index, chunk in enumerate(ordered):
+        # Past the preamble a full date is more likely a milestone than the meeting day.
+        full = _DAY_FULL.search(chunk) if index < len(ordered) - 1 else None
+        weekday = _DAY_WEEKDAY.search(chunk)
+        if full and (not weekday or full.start() <= weekday.start()):
+            try:
+                return dt.date(int(full[1]), int(full[2]), int(full[3])), False
+            except ValueError:
+                pass
+        if weekday:
+            year = 2000 + int(weekday["yy"]) if weekday["yy"] else None
+            day = _from_weekday(int(weekday["m"]), int(weekday["d"]), weekday["w"], year or reference)
+            if day:
+                return day, year is None
+        only = _DAY_ONLY.search(chunk)
+        if only and index < len(ordered) - 1:
+            day = _from_day(int(only["d"]), only["w"], reference, text)
+            if day:
+                return day, True
+    return None, False
+
+
+def _reference_year(source: str, text: str) -> int:
+    """The year a year-less meeting date is near: from the file name, else the text's years."""
+    hint = _YEAR_HINT.search(source)
+    if hint:
+        return int(hint[1])
+    years = [int(y) for y in _YEAR_HINT.findall(text)]
+    years += [2000 + int(y) for y in _SHORT_YEAR.findall(text)]
+    years.sort()
+    return years[len(years) // 2] if years else dt.date.today().year
+
+
+def _from_weekday(month: int, day: int, weekday: str, reference: int) -> dt.date | None:
+    """The year in which month/day fell on that weekday, nearest the reference year."""
+    target = _WEEKDAYS.index(weekday)
+    for distance in range(0, 12):
+        for year in (reference - distance, reference + distance):
+            try:
+                candidate = dt.date(year, month, day)
+            except ValueError:
+                continue
+            if candidate.weekday() == target:
+                return candidate
+    return None
+
+
+def _from_day(day: int, weekday: str, reference: int, text: str) -> dt.date | None:
+    """`10일(수)`: the month is the one of the text's dates nearest that weekday."""
+    months = [int(m) for m in re.findall(r"(?<![0-9])(1[0-2]|[1-9])월", text)]
+    for month in [*months, *range(1, 13)]:
+        candidate = _from_weekday(month, day, weekday, reference)
+        if candidate and abs(candidate.year - reference) <= 1:
+            return candidate
+    return None

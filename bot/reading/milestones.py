@@ -1,0 +1,542 @@
+"""Dated commitments in press releases: Korean temporal expressions resolved against the meeting.
+
+Press releases write dates many ways (`2026년 말까지`, `’25.12월 중(잠정)`, `11.21 시행`,
+`지난 10월`, `내년 상반기`), mostly without a year, and what matters is the commitment around the
+date, not the date alone. So a milestone keeps the exact phrase from the date to the end of its
+clause, and its date is resolved against the meeting date: deadlines to the end of their
+period, starts to its beginning.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from bot.model import Milestone, MilestoneKind, Precision
+
+_AP = "[’'‘`´]"
+_Y4 = r"((?:19|20)[0-9]{2})"
+_Y2 = rf"{_AP}([0-9]{{2}})"
+_M = r"(1[0-2]|0?[1-9])"
+_D = r"(3[01]|[12][0-9]|0?[1-9])"
+_WEEKDAY = r"\((?:[월화수목금토일](?:요일)?)\)"
+
+
+@dataclass(frozen=True)
+class _Hit:
+    """A date expression found in the text, before it is resolved against the meeting."""
+
+    start: int
+    end: int
+    precision: Precision
+    year: int | None = None
+    offset: int | None = None  # years relative to the meeting (올해 0, 내년 +1, 작년 -1)
+    month: int = 0
+    day: int = 0
+    part: int = 0  # quarter 1-4 or half 1-2
+    ago: bool = False  # 지난 …: the past occurrence
+    coming: bool = False  # 오는 …: the next occurrence
+    quals: tuple[str, ...] = ()
+    needs_qualifier: bool = False  # a bare year counts only with 까지/부터/말/…
+
+    @property
+    def relative(self) -> bool:
+        return self.ago or self.coming or self.offset is not None
+
+
+def _y(y4: str | None, y2: str | None) -> int | None:
+    if y4:
+        return int(y4)
+    if y2:
+        return 2000 + int(y2)
+    return None
+
+
+_PAST_YEARS: tuple[str, ...] = ("지난해", "작년")
+_SENTENCE_GAP = re.compile(r"\n|[.!?](?=\s)")
+_REL_YEARS: dict[str, int] = {
+    "올해": 0,
+    "금년": 0,
+    "올": 0,
+    "내년": 1,
+    "명년": 1,
+    "지난해": -1,
+    "작년": -1,
+}
+
+_Handler = Callable[[re.Match[str]], _Hit]
+
+_PATTERNS: list[tuple[re.Pattern[str], _Handler]] = [
+    (
+        re.compile(rf"(?<![0-9.]){_Y4}\s?([.\-/])\s?{_M}\s?\2\s?{_D}(?:\s?\.(?![0-9]))?(?![0-9])"),
+        lambda m: _Hit(m.start(), m.end(), "day", int(m[1]), month=int(m[3]), day=int(m[4])),
+    ),
+    (
+        re.compile(rf"{_Y2}\s?\.\s?{_M}\s?\.\s?{_D}(?:\.(?![0-9]))?(?![0-9])"),
+        lambda m: _Hit(m.start(), m.end(), "day", _y(None, m[1]), month=int(m[2]), day=int(m[3])),
+    ),
+    (
+        re.compile(rf"(?<![0-9])(?:{_Y4}|{_Y2})\s?년\s?{_M}\s?월\s?{_D}\s?일"),
+        lambda m: _Hit(m.start(), m.end(), "day", _y(m[1], m[2]), month=int(m[3]), day=int(m[4])),
+    ),
+    (
+        re.compile(rf"(?<![0-9.]){_M}\s?월\s?{_D}\s?일"),
+        lambda m: _Hit(m.start(), m.end(), "day", month=int(m[1]), day=int(m[2])),
+    ),
+    (
+        # 11.21 alone is a date only where a date is expected: before a weekday, a temporal
+        # particle or an event word, never before a unit (1.5배, 3.5%).
+        re.compile(
+            rf"(?<![0-9A-Za-z.,]){_M}\.{_D}(?![0-9.%])"
+            r"(?!\s*(?:배|이상|이하|미만|초과|포인트|점|개|명|원|조|억|만|천|%|년|월|일))"
+            rf"(?=\s?{_WEEKDAY}|까지|부터|\s?(?:시행|개최|예정|이후|중|경)|\s+[가-힣]|\s?\))"
+        ),
+        lambda m: _Hit(m.start(), m.end(), "day", month=int(m[1]), day=int(m[2])),
+    ),
+    (
+        re.compile(rf"(?:(?<![0-9]){_Y4}\s?(?:년|\.)|{_Y2}\s?(?:년|\.))\s?{_M}\s?월"),
+        lambda m: _Hit(m.start(), m.end(), "month", _y(m[1], m[2]), month=int(m[3])),
+    ),
+    (
+        re.compile(rf"(?:(?<![0-9.]){_Y4}|{_Y2})\.{_M}(?![0-9]|\.[0-9]|\s?월)"),
+        lambda m: _Hit(m.start(), m.end(), "month", _y(m[1], m[2]), month=int(m[3])),
+    ),
+    (
+        re.compile(rf"(?<![0-9.]){_M}\s?월(?!\s?[0-9]{{1,2}}\s?일)"),
+        lambda m: _Hit(m.start(), m.end(), "month", month=int(m[1])),
+    ),
+    (
+        re.compile(rf"(?:(?<![0-9]){_Y4}|{_Y2})\s?(?:년|\.)?\s?([1-4])\s?(?:/\s?4\s?)?분기"),
+        lambda m: _Hit(m.start(), m.end(), "quarter", _y(m[1], m[2]), part=int(m[3])),
+    ),
+    (
+        re.compile(r"(?<![0-9])([1-4])\s?(?:/\s?4\s?)?분기"),
+        lambda m: _Hit(m.start(), m.end(), "quarter", part=int(m[1])),
+    ),
+    (
+        re.compile(rf"(?:(?<![0-9]){_Y4}|{_Y2})\s?(?:년|\.)?\s?(상|하)\s?반기"),
+        lambda m: _Hit(m.start(), m.end(), "half", _y(m[1], m[2]), part=1 if m[3] == "상" else 2),
+    ),
+    (
+        re.compile(r"(상|하)\s?반기"),
+        lambda m: _Hit(m.start(), m.end(), "half", part=1 if m[1] == "상" else 2),
+    ),
+    (
+        re.compile(rf"(?:(?<![0-9]){_Y4}|{_Y2})\s?년(?:도)?"),
+        lambda m: _Hit(m.start(), m.end(), "year", _y(m[1], m[2]), needs_qualifier=True),
+    ),
+    (
+        re.compile(r"(?<![가-힣])(내년|명년|지난해|작년)"),
+        lambda m: _Hit(
+            m.start(), m.end(), "year", offset=_REL_YEARS[m[1]], ago=m[1] in _PAST_YEARS
+        ),
+    ),
+    (
+        re.compile(r"(?<![가-힣])(올해|금년)"),
+        lambda m: _Hit(m.start(), m.end(), "year", offset=0, needs_qualifier=True),
+    ),
+    (
+        re.compile(r"(?<![가-힣])연(내|말)(?=[^가-힣]|$|까지|에|로|중)"),
+        lambda m: _Hit(
+            m.start(), m.end(), "year", offset=0, quals=("내" if m[1] == "내" else "말",)
+        ),
+    ),
+]
+
+_PREFIX = re.compile(r"(?<![가-힣])(지난해|작년|올해|금년|내년|명년|지난|오는|올)\s?$")
+_QUAL_WORD = re.compile(r"\s?(중순|초순|하순|말|초|중|내|안|이내|이후|까지|부터|경|께|무렵)")
+_QUAL_PAREN = re.compile(rf"\s?(?:{_WEEKDAY}|\((?:잠정|예정|추정|목표|계획|안|가칭)\))")
+_PARTICLE = re.compile(r"(까지는|부터는|에는|에도|에|은|는|도|로)(?![가-힣])")
+_FOLLOW_OK = re.compile(r"$|[^가-힣]|까지|부터|에|은|는|도|로|내|중|말")
+
+_END_QUALS = {"까지", "말", "이내", "내", "안"}
+_DEADLINE_QUALS = {"중", "하순"}
+_START_QUALS = {"부터", "이후"}
+# The first of these words after the date decides the kind when no particle does.
+_KIND_WORDS = re.compile(
+    r"(착수|시작|개시|가동)|(완료|마무리|종료|마감|확정)|"
+    r"(시행|개최|보고회|회의|회담|행사|포럼|설명회|공청회|간담회|출범|공포|체결|선포|개통|개소|"
+    r"준공|열린|열리|대회|방문|순방)"
+)
+
+_OPEN = {"(": ")", "[": "]", "「": "」", "『": "』", "“": "”", "‘": "’", "<": ">", "〈": "〉"}
+_CLOSE = {v: k for k, v in _OPEN.items()}
+_QUOTES = {"「", "『", "“", "‘"}
+_BULLET = re.compile(r"[\s□■◇◆○●◦ㅇ\-*•▶▷※·▲△◎➊-➓①-⑳]+")
+
+# Words that end a clause when followed by a space: connective and final verb endings.
+_CLAUSE_END = re.compile(
+    r"(?:하고|되고|하며|되며|이며|으며|하면서|되면서|이면서|하여|되어|는데|지만|이고|"
+    r"한다|된다|이다|했다|됐다|였다|었다|았다|합니다|됩니다|입니다)$"
+)
+_EVENT_AT = re.compile(
+    r"^(.*?(?:보고회|설명회|공청회|간담회|토론회|발표회|박람회|전시회|회의|회담|포럼|행사|대회|"
+    r"세미나|심포지엄|워크숍|총회|기념식|출범식))(에서는|에서|에)$"
+)
+# Longest first, so 하였다 is dropped whole rather than as 다.
+_PRED_SUFFIX = (
+    "하였으며",
+    "되었으며",
+    "하였다",
+    "되었다",
+    "하였고",
+    "되었고",
+    "했으며",
+    "됐으며",
+    "하면서",
+    "되면서",
+    "이면서",
+    "입니다",
+    "합니다",
+    "됩니다",
+    "했다",
+    "됐다",
+    "했고",
+    "됐고",
+    "하고",
+    "하며",
+    "하여",
+    "한다",
+    "되고",
+    "되며",
+    "되어",
+    "된다",
+    "이다",
+    "이며",
+    "이고",
+)
+_NOUN_ENDINGS = ("책임", "게임", "모임", "포함", "조함", "이음")
+_PARTICLE_TAIL = re.compile(r"(으로|로|에서|을|를)$")
+_ROAD_NOUNS = (
+    "도로",
+    "경로",
+    "진로",
+    "항로",
+    "통로",
+    "회로",
+    "선로",
+    "수로",
+    "철로",
+    "마을",
+    "가을",
+)
+_MAX_PHRASE = 160
+
+
+def find_milestones(text: str, meeting_date: dt.date) -> list[Milestone]:
+    """Every dated commitment or event in `text`, resolved against the meeting date.
+
+    Args:
+        text: press-release text (an agenda item's paragraph, or the meeting preamble).
+        meeting_date: the meeting's date; year-less dates take its year, `past` compares to it.
+
+    Returns:
+        Milestones with the exact source phrase, absolute dates first and then the relative
+        ones (지난 …, 올해 …, 내년 …), each group in text order. Historical periods (a deadline
+        that ended before the meeting's year) and source citations (`(국회, ’25.1)`) are left out.
+    """
+    hits = _inherit_years(text, _scan(text), meeting_date.year)
+    found: list[tuple[bool, int, Milestone]] = []
+    seen: set[tuple[str, dt.date]] = set()
+    for index, hit in enumerate(hits):
+        next_start = hits[index + 1].start if index + 1 < len(hits) else len(text)
+        milestone = _milestone(text, hit, next_start, meeting_date)
+        if milestone is None or (milestone.text, milestone.date) in seen:
+            continue
+        seen.add((milestone.text, milestone.date))
+        found.append((hit.relative, hit.start, milestone))
+    found.sort(key=lambda entry: (entry[0], entry[1]))
+    return [m for _, _, m in found]
+
+
+def _scan(text: str) -> list[_Hit]:
+    """All date expressions, leftmost-longest, with their prefixes and qualifiers attached."""
+    raw: list[_Hit] = []
+    for pattern, handler in _PATTERNS:
+        for match in pattern.finditer(text):
+            raw.append(handler(match))
+    raw = [_with_context(text, hit) for hit in raw]
+    raw.sort(key=lambda h: (h.start, -h.end))
+    hits: list[_Hit] = []
+    last_end = -1
+    for hit in raw:
+        if hit.start < last_end:
+            continue
+        if hit.needs_qualifier and not (hit.quals or hit.ago or hit.coming):
+            continue
+        hits.append(hit)
+        last_end = hit.end
+    return hits
+
+
+def _inherit_years(text: str, hits: list[_Hit], meeting_year: int) -> list[_Hit]:
+    """`2026년 상반기까지 …, 하반기부터`: a year-less date takes the year named earlier in its sentence.
+
+    Only a year next to the meeting's carries over: after a long-range goal ("2028년까지 달성
+    …하고, 9월 중 공모") the bare month is this year's next step, not the goal's year.
+    """
+    out: list[_Hit] = []
+    year, year_end = None, 0
+    for hit in hits:
+        if hit.year is not None:
+            near = abs(hit.year - meeting_year) <= 1
+            year, year_end = (hit.year if near else None), hit.end
+        elif (
+            year is not None
+            and hit.offset is None
+            and not (hit.ago or hit.coming)
+            and not _SENTENCE_GAP.search(text, year_end, hit.start)
+        ):
+            hit = replace(hit, year=year)
+        out.append(hit)
+    return out
+
+
+def _with_context(text: str, hit: _Hit) -> _Hit:
+    """Attach a leading 지난/오는/내년 … and trailing 말/까지/(잠정) … to the expression."""
+    start, ago, coming, offset = hit.start, hit.ago, hit.coming, hit.offset
+    if hit.offset is None or hit.precision != "year":
+        prefix = _PREFIX.search(text, max(0, hit.start - 5), hit.start)
+        while prefix:
+            word = prefix[1]
+            if word == "지난":
+                ago = True
+            elif word == "오는":
+                coming = True
+            elif hit.year is None and offset is None:
+                offset = _REL_YEARS[word]
+                ago = ago or offset < 0
+            else:
+                break
+            start = prefix.start()
+            prefix = _PREFIX.search(text, max(0, start - 5), start)
+    end, quals = hit.end, list(hit.quals)
+    while True:
+        paren = _QUAL_PAREN.match(text, end)
+        if paren:
+            end = paren.end()
+            continue
+        word = _QUAL_WORD.match(text, end)
+        if word and _FOLLOW_OK.match(text, word.end()):
+            quals.append(word[1])
+            end = word.end()
+            continue
+        particle = _PARTICLE.match(text, end)
+        if particle:
+            quals.append(particle[1])
+            end = particle.end()
+            continue
+        break
+    return replace(
+        hit, start=start, end=end, ago=ago, coming=coming, offset=offset, quals=tuple(quals)
+    )
+
+
+def _milestone(text: str, hit: _Hit, next_start: int, meeting: dt.date) -> Milestone | None:
+    span = _phrase(text, hit, next_start)
+    if span is None:
+        return None
+    start, end = span
+    phrase = text[start:end]
+    try:
+        first, last, precision = _period(hit, meeting)
+    except (ValueError, OverflowError):
+        return None
+    kind = _kind(hit, text[hit.end : end], precision)
+    # A start is its period's first day, and so is a past 지난 event; the rest its last day.
+    starts = hit.precision == "day" or kind == "start" or (hit.ago and kind == "event")
+    when = first if starts else last
+    if not hit.ago and kind != "event" and last < dt.date(meeting.year, 1, 1):
+        return None  # history ("2021년까지 운영된 바 있음"), not a commitment
+    if last < meeting and "바 있" in phrase:
+        return None
+    return Milestone(text=phrase, date=when, precision=precision, kind=kind, past=last < meeting)
+
+
+def _period(hit: _Hit, meeting: dt.date) -> tuple[dt.date, dt.date, Precision]:
+    """First and last day of the period the expression names, and its precision."""
+    if hit.year is not None:
+        year = hit.year
+    elif hit.offset is not None:
+        year = meeting.year + hit.offset
+    else:
+        year = meeting.year
+    first, last, precision = _bounds(hit, year)
+    if hit.year is None and hit.offset is None:
+        if hit.ago and first >= meeting:
+            first, last, precision = _bounds(hit, year - 1)
+        elif hit.coming and last < meeting:
+            first, last, precision = _bounds(hit, year + 1)
+    return first, last, precision
+
+
+def _bounds(hit: _Hit, year: int) -> tuple[dt.date, dt.date, Precision]:
+    precision = hit.precision
+    if precision == "day":
+        day = dt.date(year, hit.month, hit.day)
+        return day, day, precision
+    if precision == "month":
+        return (*_month_bounds(year, hit.month, hit.month), precision)
+    if precision == "quarter":
+        return (*_month_bounds(year, 3 * hit.part - 2, 3 * hit.part), precision)
+    if precision == "half":
+        return (*_month_bounds(year, 6 * hit.part - 5, 6 * hit.part), precision)
+    if "초" in hit.quals:  # 2026년 초: early in the year, read as its first quarter
+        return (*_month_bounds(year, 1, 3), "quarter")
+    return dt.date(year, 1, 1), dt.date(year, 12, 31), "year"
+
+
+def _month_bounds(year: int, first: int, last: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, first, 1), dt.date(year, last, calendar.monthrange(year, last)[1])
+
+
+def _kind(hit: _Hit, tail: str, precision: Precision) -> MilestoneKind:
+    if hit.ago:
+        return "event"
+    quals = set(hit.quals)
+    if quals & _END_QUALS:
+        return "deadline"
+    if quals & _START_QUALS:
+        return "start"
+    word = _KIND_WORDS.search(tail)
+    if word and word[1]:
+        return "start"  # 3월 중 착수: the verb says when it begins
+    if quals & _DEADLINE_QUALS:
+        return "deadline"
+    if word:
+        return "deadline" if word[2] else "event"
+    return "event" if precision == "day" else "deadline"
+
+
+def _brackets(text: str, start: int, end: int, stack: list[tuple[str, int]]) -> None:
+    """Track open brackets and quotes from `start` to `end`; a ’ before two digits is a year."""
+    for i in range(start, end):
+        ch = text[i]
+        if ch in ("‘", "’", "'") and text[i + 1 : i + 3].isdigit():
+            continue
+        if ch in _OPEN:
+            stack.append((ch, i))
+        elif ch in _CLOSE:
+            for depth in range(len(stack) - 1, -1, -1):
+                if stack[depth][0] == _CLOSE[ch]:
+                    del stack[depth:]
+                    break
+
+
+def _phrase(text: str, hit: _Hit, next_start: int) -> tuple[int, int] | None:
+    """Where the milestone's phrase starts and ends, or None for a title or a citation."""
+    line_start = text.rfind("\n", 0, hit.start) + 1
+    line_end = text.find("\n", hit.end)
+    if line_end < 0:
+        line_end = len(text)
+    stack: list[tuple[str, int]] = []
+    _brackets(text, line_start, hit.start, stack)
+    if any(opener in _QUOTES for opener, _ in stack):
+        return None  # inside a title or a quotation: 「2026년 업무계획」
+    start = hit.start
+    if stack:
+        opener_at = stack[0][1]
+        if _is_citation(text, hit, stack[-1][1], line_end):
+            return None
+        start = _clause_start(text, line_start, opener_at)
+    end = _clause_end(text, hit, stack, min(line_end, max(next_start, hit.end)))
+    if end - start > _MAX_PHRASE:
+        cut = text.rfind(" ", start, start + _MAX_PHRASE)
+        end = cut if cut > hit.end else start + _MAX_PHRASE
+    return start, end
+
+
+def _is_citation(text: str, hit: _Hit, opener_at: int, line_end: int) -> bool:
+    """`(국회, ’25.1)`: a source and its date in parentheses, with nothing after the date."""
+    if text[opener_at] != "(":
+        return False
+    close = text.find(")", hit.end, line_end)
+    if close < 0 or text[hit.end : close].strip():
+        return False
+    before = text[opener_at + 1 : hit.start].rstrip()
+    return before.endswith(",")
+
+
+def _clause_start(text: str, line_start: int, limit: int) -> int:
+    """Start of the clause holding position `limit`: after the last depth-0 comma or sentence end."""
+    stack: list[tuple[str, int]] = []
+    boundary = line_start
+    for i in range(line_start, limit):
+        before = len(stack)
+        _brackets(text, i, i + 1, stack)
+        if before == 0 and not stack and _is_boundary(text, i):
+            boundary = i + 1
+    bullet = _BULLET.match(text, boundary)
+    return bullet.end() if bullet and bullet.end() <= limit else boundary
+
+
+def _is_boundary(text: str, i: int) -> bool:
+    ch = text[i]
+    if ch == ",":  # but not inside a number: 1,000호
+        return not (0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit())
+    if ch in ";?!":
+        return True
+    if ch == ".":
+        prev = text[i - 1] if i > 0 else ""
+        nxt = text[i + 1] if i + 1 < len(text) else ""
+        return not (prev.isdigit() and nxt.isdigit()) and nxt in ("", " ", "\n", "\t")
+    return False
+
+
+def _clause_end(text: str, hit: _Hit, stack: list[tuple[str, int]], limit: int) -> int:
+    """End of the clause after the date, with its trailing verb ending or particle dropped."""
+    stack = list(stack)
+    word_start = hit.end
+    # Cut by punctuation, the line end or the next date, a clause may end on a particle.
+    end, by_punct = limit, True
+    i = hit.end
+    while i < limit:
+        ch = text[i]
+        depth = len(stack)
+        _brackets(text, i, i + 1, stack)
+        if depth == 0 and not stack:
+            if ch in ",;?!." and _is_boundary(text, i):
+                end = i
+                break
+            if ch.isspace():
+                word = text[word_start:i]
+                event = _EVENT_AT.match(word)
+                if event and word_start >= hit.end:
+                    end, by_punct = word_start + len(event[1]), False
+                    break
+                if _CLAUSE_END.search(word) and word_start >= hit.end:
+                    end, by_punct = i, False
+                    break
+                word_start = i + 1
+        i += 1
+    while end > hit.end and text[end - 1].isspace():
+        end -= 1
+    last_start = max(text.rfind(" ", hit.end, end) + 1, hit.end)
+    if last_start <= hit.end and not text[hit.end : end].strip():
+        return end
+    word = text[last_start:end]
+    if last_start == hit.end and text[hit.end - 1 : hit.end].strip():
+        return end  # the last word is still the date expression itself
+    if word in _PRED_SUFFIX and last_start > hit.end:
+        # `목표로 한다`: the verb stands alone, so the clause ends on the word before it.
+        previous = text.rfind(" ", hit.end, last_start - 1) + 1
+        if previous > hit.end:
+            return previous + len(_strip_ending(text[previous : last_start - 1], True))
+        return last_start - 1
+    return last_start + len(_strip_ending(word, by_punct))
+
+
+def _strip_ending(word: str, by_punct: bool) -> str:
+    for suffix in _PRED_SUFFIX:
+        if word.endswith(suffix) and len(word) > len(suffix):
+            return word[: -len(suffix)]
+    if word.endswith(("임", "함", "됨")) and len(word) >= 3 and not word.endswith(_NOUN_ENDINGS):
+        return word[:-1]
+    if by_punct and len(word) >= 3 and not word.endswith(_ROAD_NOUNS):
+        particle = _PARTICLE_TAIL.search(word)
+        if particle:
+            return word[: particle.start()]
+    return word

@@ -1,0 +1,576 @@
+"""The ways a release names its agenda items, one rule each, as a table.
+
+Each rule reads the regular text (see `text.py`) and returns `Mention`s: a title, where it is,
+the number the release gave it, the decision the text states for it, the ministries noted
+with it. Rules *announce* items (the release says the meeting took them up) or only *confirm*
+them (a section heading, which gives the item's body but adds no item of its own). `items.py`
+merges the mentions of one item and decides the set.
+
+| rule              | what it reads                                                          |
+|-------------------|------------------------------------------------------------------------|
+| agenda_headings   | `<안건 1>`, `[안건 1]`, `(안건 1)`, `【심의안건1】`, `< 안건. … >`, `제1호 안건` lines |
+| category_lines    | `보고 …(서면) 등`: a line naming an item under its decision              |
+| agenda_lists      | ①②③ / ❶❷❸ / bare lines inside a sentence that says "안건 … 논의"          |
+| inline_lists      | `심의 안건은 ①A, ②B, ③C으로`; `* ❶A(부처), ❷B, C` under a meeting sentence |
+| quoted_sentences  | quoted titles in a sentence whose verb says the meeting took them up   |
+| plain_sentences   | titles without brackets: `A, B, C 등을 논의`, `A를 토론안건으로 B를 보고안건으로` |
+| section_headings  | `①【…】`, `< … >`, `【…】`, `◇ …`, `1. 「…」`, `① …` headings (confirm only) |
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot import ministries
+from bot.reading.decisions import AGENDA_VERB, decision_in
+from bot.reading.text import (
+    CIRCLED,
+    DARK_CIRCLED,
+    DOT,
+    QUOTED,
+    QUOTED_LOOSE,
+    clean,
+    lines_with_offsets,
+)
+
+
+@dataclass
+class Mention:
+    """One place where the release names an agenda item."""
+
+    title: str
+    at: int  # offset in the text
+    rule: str
+    number: int | None = None
+    decision: str | None = None
+    owners: tuple[str, ...] = ()
+    announces: bool = True  # False: a heading that only gives the item's body
+    block: bool = False  # `at` starts the item's own section
+    remarks: bool = False  # said in the opening remarks (모두발언), before the meeting
+    end: int = 0  # end of the sentence or line that names it
+
+
+@dataclass
+class Doc:
+    """The text and what every rule needs to know about it."""
+
+    text: str
+    on: dt.date  # for ministry names: valid on the meeting's (or today's) date
+    lines: list[tuple[int, str]] = field(default_factory=list)
+    highlights: set[int] = field(default_factory=set)  # offsets of highlight lines
+    remarks: tuple[int, int] = (0, 0)  # the 모두발언 span
+
+    def __post_init__(self) -> None:
+        self.lines = lines_with_offsets(self.text)
+        self.highlights = {start for start, line in self.lines if _HIGHLIGHT.match(line)}
+        if self.lines:
+            self.highlights.add(self.lines[0][0])  # the release title
+        self.remarks = _remarks_span(self.text)
+
+    def in_remarks(self, at: int) -> bool:
+        return self.remarks[0] <= at < self.remarks[1]
+
+    def is_highlight(self, at: int) -> bool:
+        return self.text.rfind("\n", 0, at) + 1 in self.highlights
+
+
+_HIGHLIGHT = re.compile(r"^\s*(?:[◈▷▸▶▹►]|-\s|–\s|<\s*[^안>]{0,40}>\s*$)")
+_REMARKS = re.compile(r"^\s*\[\s*모두\s?발언\s*\]", re.MULTILINE)
+_RELEASE_MARK = re.compile(r"^\s*\[\s*(?:보도\s?자료|보도\s?참고)", re.MULTILINE)
+
+
+def _remarks_span(text: str) -> tuple[int, int]:
+    start = _REMARKS.search(text)
+    if not start:
+        return (0, 0)
+    end = _RELEASE_MARK.search(text, start.end())
+    return (start.start(), end.start() if end else len(text))
+
+
+# --- shared pieces ----------------------------------------------------------------------------
+
+_NUMBER_WORDS = {"첫": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7}
+_MARK_NUMBER = {ch: i + 1 for i, ch in enumerate(CIRCLED)} | {
+    ch: (i % 10) + 1 for i, ch in enumerate(DARK_CIRCLED)
+}
+# Meeting names and laws are quoted like titles but are never agenda items.
+_NOT_TITLE = re.compile(
+    r"(?:회의|위원회|본부|법|법률|시행령|시행규칙|규칙|조례|협정|헌장)$|관계장관회의|^[0-9\s.~’'‘-]+$"
+)
+_NOT_ITEM_CONTEXT = re.compile(r"안건\s?(?:논의|심의|의결)\s?(?:후|이후|뒤)|안건과\s?별도로")
+_WEAK_VERB = re.compile(r"발표|점검|확정|마련|수립")
+_MEETING_WORD = re.compile(r"회의|안건|이날|오늘|금번|이번|금일|위원회|본부")
+# Sentences end at ". " or at a line whose last word is a final ending; a line ending on a
+# connective (…개최하여, / …마련하고) runs on into the next, as releases wrap their bullets.
+_FINAL = re.compile(r"(?:[.!?]|다|음|임|함|됨|요|니다)\s*$")
+_SENTENCE_STOP = re.compile(r"(?<![0-9])[.!?](?=\s)")
+_MINISTRY_NOTE = re.compile(r"\s*\(([^()\n]{1,40})\)\s*$")
+
+
+def sentences(doc: Doc) -> list[tuple[int, int]]:
+    """(start, end) of each logical sentence, across wrapped bullet lines."""
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    for offset, line in doc.lines:
+        if not line.strip():
+            if start is not None and _FINAL.search(doc.text[start:offset].rstrip()):
+                spans.append((start, offset - 1))
+                start = None
+            continue
+        if start is None:
+            start = offset
+        end = offset + len(line)
+        cut = start
+        for stop in _SENTENCE_STOP.finditer(doc.text, offset, end):
+            spans.append((cut, stop.end()))
+            cut = stop.end()
+        start = cut if cut < end and doc.text[cut:end].strip() else None
+        if start is not None and (_FINAL.search(line) or doc.is_highlight(offset)):
+            spans.append((start, end))
+            start = None
+    if start is not None:
+        spans.append((start, len(doc.text)))
+    return [(s, e) for s, e in spans if doc.text[s:e].strip()]
+
+
+def ministry_note(note: str, on: dt.date) -> tuple[str, ...]:
+    """`중기부·복지부` → its parts, when every part is a ministry name."""
+    parts = tuple(p for p in re.split(rf"(?:[,/\s]|{DOT})+", note) if p)
+    if parts and all(ministries.resolve(p, on) for p in parts):
+        return parts
+    return ()
+
+
+def split_notes(title: str, on: dt.date) -> tuple[str, tuple[str, ...], str | None]:
+    """`K-뷰티 … 방안(중기부·복지부)` → title, ministries; `… [보고]` → title, decision."""
+    owners: tuple[str, ...] = ()
+    decision: str | None = None
+    while note := _MINISTRY_NOTE.search(title):
+        found = ministry_note(note[1], on)
+        said = decision_in(note[1]) if len(note[1]) <= 8 else None
+        if found:
+            owners = owners or found
+        elif said:
+            decision = decision or said
+        elif note[1].strip() == "비공개":
+            pass
+        else:
+            break
+        title = title[: note.start()]
+    return clean(title), owners, decision
+
+
+def is_title(title: str) -> bool:
+    return 3 <= len(title) <= 150 and not _NOT_TITLE.search(title.rstrip(" )"))
+
+
+# The particles and connectives that end a title written without brackets.
+_TRAILING = re.compile(
+    r"(?:\s*(?:등|등의|등에)?\s*(?:을|를|이|가|은|는|도|으로|로|과|와|및|에 대해서?|에 대하여|관련)?)[\s,.]*$"
+)
+
+
+def _strip_trailing(title: str) -> str:
+    stripped = _TRAILING.sub("", title)
+    return stripped if len(stripped) >= 3 else title
+
+
+# --- rules ------------------------------------------------------------------------------------
+
+_AGENDA_HEADING = re.compile(
+    r"^\s*[<＜〈\[【(（]\s*(?:(?P<kind>심의|보고|의결|토론|논의)\s*)?안건\s*(?P<n>[0-9]+|[①-⑳])?\s*"
+    r"(?:[>＞〉\]】)）]\s*[:：.\-–]?\s*(?P<rest>.*)|[.:：]\s*(?P<inner>[^>＞〉]+?)\s*[>＞〉])\s*$"
+)
+_AGENDA_WORD_HEADING = re.compile(
+    rf"^\s*(?:[□■◇◆○●◎]\s*)?(?:안건\s*(?P<n>[0-9]+|[{CIRCLED}])|제\s*(?P<n2>[0-9]+)\s*호\s*안건)"
+    r"\s*(?:[.:：)\-–]\s*|\s+|(?=[「『]))(?P<rest>.+)$"
+)
+_SENTENCE_END = re.compile(r"(?:다|음|임|함|됨)\s*[.]?\s*$|(?:은|는)\s")
+
+
+def _number(raw: str | None) -> int | None:
+    if not raw:
+        return None
+    return _MARK_NUMBER.get(raw) or (int(raw) if raw.isdigit() else None)
+
+
+def agenda_headings(doc: Doc) -> list[Mention]:
+    """Lines that name an item as 안건 with its number: `<안건 1> 제목`, `(안건 2)` + next line."""
+    found: list[Mention] = []
+    for index, (start, line) in enumerate(doc.lines):
+        match = _AGENDA_HEADING.match(line) or _AGENDA_WORD_HEADING.match(line)
+        if not match:
+            continue
+        groups = match.groupdict()
+        rest = (groups.get("rest") or groups.get("inner") or "").strip()
+        if groups.get("inner") is None and _SENTENCE_END.search(rest):
+            continue  # "제1호 안건은 「…」으로, …": a sentence, read by quoted_sentences
+        if not rest:
+            rest = next((ln.strip() for _, ln in doc.lines[index + 1 :] if ln.strip()), "")
+            if len(rest) > 100 or _SENTENCE_END.search(rest):
+                continue
+        quoted = QUOTED.search(rest)
+        if quoted and (quoted.start() < 3 or len(quoted[1]) > len(rest) / 2):
+            rest = quoted[1] + rest[quoted.end() :]
+        title, owners, decision = split_notes(rest, doc.on)
+        if not is_title(title):
+            continue
+        kind = groups.get("kind")
+        number = _number(groups.get("n") or groups.get("n2"))
+        found.append(
+            Mention(
+                title,
+                start,
+                "agenda_headings",
+                number=number,
+                decision=decision or (decision_in(kind + "안건") if kind else None),
+                owners=owners,
+                block=True,
+                end=start + len(line),
+            )
+        )
+    return found
+
+
+_CATEGORY_LINE = re.compile(
+    r"^\s*[\[<【(]?\s*(?P<kind>보고|의결|심의|논의|토론)\s*(?:안건)?\s*[\]>】)]?\s+"
+    r"(?P<title>[^\s].{3,100}?)\s*(?P<written>\(서면\))?\s*(?:등)?\s*$"
+)
+
+
+def category_lines(doc: Doc) -> list[Mention]:
+    """`보고 제1차 격년투명성보고서 작성 추진방안(서면) 등`: an item under its decision."""
+    found: list[Mention] = []
+    for start, line in doc.lines:
+        match = _CATEGORY_LINE.match(line)
+        if not match or _SENTENCE_END.search(match["title"]) or "안건" in match["title"]:
+            continue
+        title, owners, _ = split_notes(match["title"], doc.on)
+        if not is_title(title):
+            continue
+        decision = "서면보고" if match["written"] else decision_in(match["kind"] + "안건")
+        found.append(
+            Mention(title, start, "category_lines", decision=decision, owners=owners, block=True)
+        )
+    return found
+
+
+_LIST_MARK = re.compile(rf"^\s*(?P<mark>[{CIRCLED}{DARK_CIRCLED}])(?P<part>-\s?[0-9])?\s*")
+_LIST_CLOSER = re.compile(r"^\s*(?:등\s*)?안건(?:이|을|들을|들이)?\s")
+_LIST_OPENER = re.compile(r"(?:에서는|다음 안건[^\n]*|안건은|안건으로는|회의에서)\s*:?\s*$")
+_ITEM_TAIL = re.compile(r"(?:\s*등\s*(?:을|를)?\s*(?:논의|보고|의결|심의)[가-힣]*)\s*$")
+
+
+def agenda_lists(doc: Doc) -> list[Mention]:
+    """One item per line between an opening line (`금번 회의에서는`, `다음 안건에 대해
+    논의하였음`) and a closing one (`안건이 논의되었음`), marked ①/❶ or bare."""
+    found: list[Mention] = []
+    lines = [(s, ln) for s, ln in doc.lines if ln.strip()]
+    for index, (start, line) in enumerate(lines):
+        if not _LIST_OPENER.search(line) or doc.is_highlight(start):
+            continue
+        body: list[tuple[int, str]] = []
+        closer: str | None = None
+        for offset, candidate in lines[index + 1 : index + 16]:
+            if _LIST_CLOSER.match(candidate):
+                closer = candidate
+                break
+            if re.match(r"^\s*(?:[□※]|ㅇ\s)", candidate):
+                break
+            body.append((offset, candidate))
+        marked = [b for b in body if _LIST_MARK.match(b[1])]
+        if not body or (closer is None and (len(marked) < 2 or len(marked) < len(body))):
+            continue
+        decision = decision_in(closer or line)
+        if closer is None and not AGENDA_VERB.search(line):
+            continue
+        number = 0
+        for offset, candidate in body:
+            mark = _LIST_MARK.match(candidate)
+            if mark and mark["part"]:
+                continue  # ⑤-1, ⑤-2: parts of the item above
+            number += 1
+            raw = candidate[mark.end() :] if mark else candidate
+            own = decision_in(raw) if re.search(r"점검\s?·\s?보고", raw) else None
+            raw = _ITEM_TAIL.sub("", raw)
+            quoted = QUOTED.fullmatch(raw.strip(" ,")) or _ends_with_quote(raw)
+            title, owners, noted = split_notes(
+                _strip_trailing(quoted[1] if quoted else raw.strip()), doc.on
+            )
+            if not is_title(title):
+                continue
+            found.append(
+                Mention(
+                    title,
+                    offset,
+                    "agenda_lists",
+                    number=_number(mark["mark"]) if mark else number,
+                    decision=own or noted or decision,
+                    owners=owners,
+                    end=offset + len(candidate),
+                )
+            )
+    return found
+
+
+def _ends_with_quote(raw: str) -> re.Match[str] | None:
+    """`코로나19 대응 … 위한 「10대 산업분야 규제혁신 방안(Ⅰ)」`: the quoted name is the title."""
+    quotes = list(QUOTED.finditer(raw))
+    if len(quotes) == 1 and not raw[quotes[0].end() :].strip(" ,과와및으로등"):
+        return quotes[0]
+    return None
+
+
+_INLINE_MARK = re.compile(rf"[{CIRCLED}{DARK_CIRCLED}]")
+
+
+def inline_lists(doc: Doc) -> list[Mention]:
+    """Marked items in one sentence: `심의 안건은 ①A, ②B, ③C으로`, or a starred line
+    `* ❶A(국조실), ❷B, ❸C, D` right under the sentence that says the meeting took them up."""
+    found: list[Mention] = []
+    spans = sentences(doc)
+    for index, (start, end) in enumerate(spans):
+        sentence = doc.text[start:end]
+        marks = list(_INLINE_MARK.finditer(sentence))
+        if len(marks) < 2 or doc.is_highlight(start):
+            continue
+        starred = sentence.lstrip().startswith(("*", "＊"))
+        previous = doc.text[spans[index - 1][0] : spans[index - 1][1]] if index else ""
+        if starred and not (AGENDA_VERB.search(previous) and _MEETING_WORD.search(previous)):
+            continue
+        if not starred and not re.search(r"안건\s?(?:은|으로는|으로|:)", sentence[: marks[0].start()]):
+            continue
+        decision = decision_in(previous if starred else sentence)
+        pieces = [
+            sentence[m.end() : (marks[i + 1].start() if i + 1 < len(marks) else len(sentence))]
+            for i, m in enumerate(marks)
+        ]
+        last = pieces[-1]
+        extra: list[str] = []
+        if starred and not any("," in p.strip().rstrip(",") for p in pieces[:-1]):
+            first, *extra = [p for p in re.split(r",\s*", last) if p.strip()]
+            pieces[-1] = first
+        else:
+            pieces[-1] = re.split(r"(?:으로|로)\s*,|\s*(?:등|으로|로)\s*(?:[,.]|$)", last)[0]
+        for number, raw in enumerate([*pieces, *extra], 1):
+            title, owners, _ = split_notes(_strip_trailing(raw.strip(" ,.")), doc.on)
+            if is_title(title):
+                at = start + sentence.find(raw)
+                found.append(
+                    Mention(
+                        title,
+                        at,
+                        "inline_lists",
+                        number=number,
+                        decision=decision,
+                        owners=owners,
+                        end=end,
+                    )
+                )
+    return found
+
+
+_ORDINAL_NUMBER = re.compile(
+    r"(?:제\s?(?P<ho>[0-9]+)\s?호|\((?P<paren>[0-9]+)\s?호\)|(?P<word>첫|두|세|네|다섯|여섯|일곱)\s?번째)"
+    r"\s*(?:안건(?:은|으로는|으로)?)?\s*,?\s*$"
+)
+_CHAIN_GAP = re.compile(r"\s*(?:\([^()\n]{1,30}\)\s*)?(?:과|와|및|,|、|그리고)?\s*(?:\(\s*[0-9]+\s*호\s*\)\s*)?")
+
+
+def quoted_sentences(doc: Doc) -> list[Mention]:
+    """Quoted titles in a sentence that says the meeting took them up (논의·의결·보고·발표 …)."""
+    found: list[Mention] = []
+    for start, end in sentences(doc):
+        sentence = doc.text[start:end]
+        if doc.is_highlight(start) or _NOT_ITEM_CONTEXT.search(sentence):
+            continue
+        verb = AGENDA_VERB.search(sentence)
+        if not verb:
+            continue
+        ordinal = re.search(r"첫\s?번째|두\s?번째|마지막|우선|먼저|제\s?[0-9]+\s?호|\([0-9]+\s?호\)", sentence)
+        meeting = _MEETING_WORD.search(sentence) or ordinal
+        if not meeting and _WEAK_VERB.fullmatch(verb[0][:2]):
+            continue
+        pattern = QUOTED_LOOSE if (meeting or "안건" in sentence) else QUOTED
+        quotes = [q for q in pattern.finditer(sentence) if is_title(clean(q[1]))]
+        quotes = [q for q in quotes if not _cited(sentence, q)]
+        last_verb = max((m.start() for m in AGENDA_VERB.finditer(sentence)), default=-1)
+        quotes = [q for q in quotes if q.start() < last_verb]
+        if not quotes:
+            continue
+        titles = [clean(_extended(sentence, q)) for q in quotes]
+        decisions = _clause_decisions(sentence, quotes)
+        for q, raw, decision in zip(quotes, titles, decisions, strict=True):
+            title, owners, _ = split_notes(raw, doc.on)
+            if not is_title(title):
+                continue
+            before = sentence[max(0, q.start() - 12) : q.start()]
+            numbered = _ORDINAL_NUMBER.search(before)
+            number = None
+            if numbered:
+                number = int(numbered["ho"] or numbered["paren"] or _NUMBER_WORDS.get(numbered["word"] or "", 0)) or None
+            found.append(
+                Mention(
+                    title,
+                    start + q.start(),
+                    "quoted_sentences",
+                    number=number,
+                    decision=decision,
+                    owners=owners,
+                    remarks=doc.in_remarks(start),
+                    end=end,
+                )
+            )
+    return found
+
+
+# A quoted title followed by these is cited, not taken up: 「…법」에 근거, 「…」(’21.12) 등.
+_CITED_AFTER = re.compile(r"^\s*(?:\([^)]*[0-9][^)]*\))?\s*(?:에\s?근거|에\s?따라|에\s?따른|상\s|의\s?후속|이후|수립\s?이후|개정|제정)")
+
+
+def _cited(sentence: str, quote: re.Match[str]) -> bool:
+    return bool(_CITED_AFTER.match(sentence[quote.end() :])) or sentence[: quote.start()].rstrip().endswith("지난")
+
+
+_TITLE_TAIL = re.compile(r"^\s*((?:[가-힣A-Za-z0-9·]+\s){0,3}?(?:추진\s?현황\s?점검|추진방향|이행현황 및 향후계획|이행상황 점검|추진\s?현황|점검 결과))(?=\s?(?:등|을|를|에|과|와|,|$))")
+
+
+def _extended(sentence: str, quote: re.Match[str]) -> str:
+    """`「디지털 인재양성 종합방안」 핵심과제 추진 현황 점검 등`: the title runs on after the bracket."""
+    tail = _TITLE_TAIL.match(sentence[quote.end() :])
+    return f"{quote[1]} {tail[1]}" if tail else quote[1]
+
+
+def _clause_decisions(sentence: str, quotes: list[re.Match[str]]) -> list[str | None]:
+    """Each title's decision: the word between it and the next title, else the next title's
+    (`「A」, 「B」를 토론안건으로 원안 의결하고, 「C」를 보고안건으로`: A and B 의결, C 보고)."""
+    out: list[str | None] = []
+    for index, quote in enumerate(quotes):
+        stop = quotes[index + 1].start() if index + 1 < len(quotes) else len(sentence)
+        out.append(decision_in(sentence[quote.end() : stop]))
+    for index in range(len(out) - 2, -1, -1):
+        gap = sentence[quotes[index].end() : quotes[index + 1].start()]
+        if out[index] is None and _CHAIN_GAP.fullmatch(gap):
+            out[index] = out[index + 1]
+    for index in range(len(out) - 2, -1, -1):
+        out[index] = out[index] or out[index + 1]
+    return out
+
+
+# Unbracketed: "…회의를 주재하여 A, B, C 등을 논의", "…회의에서는 A를 토론안건으로 B를 보고안건으로".
+_OBJECT_START = re.compile(
+    r"(?:에서는|에서|주재하여|주재하고|개최하여|개최하고|들과|으로부터|로부터|통하여|통해)\s*,?\s+"
+)
+_OBJECT_END = re.compile(
+    r"\s*(?:등(?:을|를|에\s?대해(?:서)?|에\s?대하여)?|을|를|에\s?대해(?:서)?|에\s?대하여)\s*"
+    r"(?:(?:토론|보고|심의|의결|논의)\s?안건으로\s*)?"
+    r"(?:논의|의결|심의|보고\s?받|보고|상정|토론)"
+)
+_CATEGORY_SPLIT = re.compile(r"(?:을|를)\s?(토론|보고|심의|의결|논의)\s?안건으로\s*,?\s*")
+_TITLE_NOUN = "방안|대책|계획|전략|점검|현황|동향|과제|방향|제도|대응|개선|지원|결과|조치|실적|정책"
+_AND_SPLIT = re.compile(rf"(?<=(?:{_TITLE_NOUN}))(?:과|와)\s+|,\s*")
+
+
+def plain_sentences(doc: Doc) -> list[Mention]:
+    """Items named without brackets in the sentence that says the meeting took them up."""
+    found: list[Mention] = []
+    for start, end in sentences(doc):
+        sentence = doc.text[start:end]
+        if doc.is_highlight(start) or QUOTED.search(sentence) or _INLINE_MARK.search(sentence):
+            continue
+        if not _MEETING_WORD.search(sentence) and "으로부터" not in sentence:
+            continue
+        stop = _OBJECT_END.search(sentence)
+        if not stop:
+            continue
+        begin = [m.end() for m in _OBJECT_START.finditer(sentence, 0, stop.start())]
+        if not begin:
+            continue
+        span = sentence[begin[-1] : stop.end()]
+        decision = decision_in(sentence[stop.start() :])
+        parts = _CATEGORY_SPLIT.split(span)
+        chunks: list[tuple[str, str | None]] = []
+        if len(parts) > 1:  # A를 토론안건으로 B를 보고안건으로
+            for i in range(0, len(parts) - 1, 2):
+                chunks.append((parts[i], decision_in(parts[i + 1] + "안건")))
+        else:
+            chunks.append((sentence[begin[-1] : stop.start()], decision))
+        for raw, said in chunks:
+            for piece in _AND_SPLIT.split(raw):
+                title = _strip_trailing(clean(piece))
+                if not is_title(title) or len(title) < 6 or re.search(r"[가-힣]+(?:다|음)$", title):
+                    continue
+                found.append(
+                    Mention(
+                        title,
+                        start + sentence.find(piece.strip()),
+                        "plain_sentences",
+                        decision=said or decision,
+                        remarks=doc.in_remarks(start),
+                        end=end,
+                    )
+                )
+    return found
+
+
+_SECTION_PATTERNS = [
+    re.compile(rf"^\s*[{CIRCLED}]?\s*【\s*(?P<rest>[^】]{{3,100}})\s*】\s*$"),
+    re.compile(r"^\s*[<＜〈]\s*(?P<rest>[^>＞〉]{3,100}?)\s*[>＞〉]\s*$"),
+    re.compile(rf"^\s*(?P<n>[0-9]+|[{CIRCLED}])\s*[.)]?\s*(?P<rest>[「『].+)$"),
+    re.compile(rf"^\s*(?P<n>[{CIRCLED}])\s*(?P<rest>.+)$"),
+    re.compile(r"^\s*[◇◆■▣](?P<n>)\s*(?P<rest>[^\s].{2,58})$"),
+]
+
+
+def section_headings(doc: Doc) -> list[Mention]:
+    """Section headings (`①【…】`, `< … >`, `◇ …`, `1. 「…」`): they start an item's body."""
+    found: list[Mention] = []
+    for start, line in doc.lines:
+        if doc.is_highlight(start) and not line.lstrip().startswith("<"):
+            continue
+        for pattern in _SECTION_PATTERNS:
+            match = pattern.match(line)
+            if not match:
+                continue
+            rest = match["rest"].strip()
+            if len(rest) > 100 or _SENTENCE_END.search(rest):
+                break
+            quoted = QUOTED.search(rest)
+            if quoted and quoted.start() < 3:
+                rest = quoted[1] + rest[quoted.end() :]
+            title, owners, decision = split_notes(rest, doc.on)
+            if is_title(title) and "안건" not in title:
+                groups = match.groupdict()
+                found.append(
+                    Mention(
+                        title,
+                        start,
+                        "section_headings",
+                        number=_number(groups.get("n")),
+                        decision=decision,
+                        owners=owners,
+                        announces=False,
+                        block=True,
+                        end=start + len(line),
+                    )
+                )
+            break
+    return found
+
+
+Rule = Callable[[Doc], list[Mention]]
+
+# Announcing rules first; a rule's rank decides whose spelling of a title wins (lower first).
+RULES: tuple[tuple[str, Rule], ...] = (
+    ("agenda_headings", agenda_headings),
+    ("agenda_lists", agenda_lists),
+    ("inline_lists", inline_lists),
+    ("quoted_sentences", quoted_sentences),
+    ("category_lines", category_lines),
+    ("plain_sentences", plain_sentences),
+    ("section_headings", section_headings),
+)
+RANK = {name: rank for rank, (name, _) in enumerate(RULES)}
