@@ -9,7 +9,6 @@ lead ministries right, title similarity, milestone dates F1, refusals, seconds. 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 import time
@@ -47,12 +46,16 @@ def main() -> int:
         one = score(golden, release, refusal)
         one.seconds = seconds
         total.add(one)
-        print(f"{golden['file'][:44]:44} {one.found:>3}/{one.expected:<3}{one.matched:>3} "
-              f"{one.decisions_right:>2}/{one.matched:<2} {one.leads_right:>2}/{one.matched:<2} "
-              f"{one.title_mean:6.2f} {one.milestone_f1:6.2f} {seconds:6.3f}"
-              + (f"  {refusal[:40]}" if refusal else ""))
+        print(
+            f"{golden['file'][:44]:44} {one.found:>3}/{one.expected:<3}{one.matched:>3} "
+            f"{one.decisions_right:>2}/{one.matched:<2} {one.leads_right:>2}/{one.matched:<2} "
+            f"{one.title_mean:6.2f} {one.milestone_f1:6.2f} {seconds:6.3f}"
+            + (f"  {refusal[:40]}" if refusal else "")
+        )
         if args.verbose and release is not None:
-            print(f"     {release.meeting.date} {release.meeting.ordinal} {release.meeting.title} | {release.meeting.chair}")
+            print(
+                f"     {release.meeting.date} {release.meeting.ordinal} {release.meeting.title} | {release.meeting.chair}"
+            )
             for item in release.items:
                 print(f"     {item.number} {item.decision} {item.lead_ministry} | {item.title}")
             for item in golden["items"]:

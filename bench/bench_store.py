@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from bench.synthetic import build_db, release_texts, seed_text
-from bot import nlp, pressrelease
+from bot import nlp, reading
 from bot.importer import import_file
 from bot.store import Store
 
@@ -32,9 +32,9 @@ def main() -> None:
     load = time.perf_counter() - t
     text = seed_text()
     t = time.perf_counter()
-    pressrelease.parse(text)
+    reading.parse(text)
     first = time.perf_counter() - t
-    runs = timed(lambda: pressrelease.parse(text), repeat=20)
+    runs = timed(lambda: reading.parse(text), repeat=20)
     print(f"tokenizer load (Kiwi, load_multi_dict=False): {load * 1000:.0f} ms")
     print(f"parse seed, first call after load:            {first * 1000:.1f} ms")
     print(

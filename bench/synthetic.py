@@ -7,7 +7,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
-from bot import pressrelease, search
+from bot import reading, search
 from bot.resources import seed_files
 from bot.store import Store
 
@@ -42,7 +42,7 @@ def build_db(path: Path, meetings: int, followups: int, seed: int = 1) -> Store:
     """A database of `meetings` × 10 items and `followups` follow-ups, written in one go."""
     rng = random.Random(seed)
     store = Store(path)
-    base = pressrelease.parse(seed_text(), source="seed.txt")
+    base = reading.parse(seed_text(), source="seed.txt")
     terms = {item.number: search.item_terms(item) for item in base.items}
     followup_terms = {t: search.followup_terms(t) for t in TEXTS}
     now = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)

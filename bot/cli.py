@@ -23,7 +23,7 @@ from bot.adapters import console
 from bot.commands import Context
 from bot.config import Settings
 from bot.errors import AgendabotError
-from bot.importer import ensure_seeded, import_file
+from bot.importer import ensure_seeded, import_file, read_release
 from bot.reply import Reply
 from bot.store import CorruptStore, Store
 
@@ -111,15 +111,18 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--keep", action="store_true", help="use --db instead of a temporary copy")
     c.set_defaults(func=_tour)
 
+    release_file = "a .txt, .html, .pdf or .hwpx press release, or - for standard input"
     c = add("parse", help="parse a press release and print what was found")
-    c.add_argument("file", type=Path)
+    c.add_argument("file", help=release_file)
     c.add_argument("--date", type=_date_arg, help="meeting date when the text lacks it")
+    c.add_argument("--url", help="the release's 정책브리핑 URL, kept as its source")
     c.add_argument("--json", action="store_true", help="print JSON (default: a short summary)")
     c.set_defaults(func=_parse)
 
     c = add("import", help="parse a press release and store it")
-    c.add_argument("file", type=Path)
-    c.add_argument("--date", type=_date_arg)
+    c.add_argument("file", help=release_file)
+    c.add_argument("--date", type=_date_arg, help="meeting date when the text lacks it")
+    c.add_argument("--url", help="the release's 정책브리핑 URL, kept as its source")
     c.set_defaults(func=_import)
 
     c = add("run", help="start the configured chat adapters and the digest scheduler")
@@ -212,11 +215,11 @@ def _tour(args: argparse.Namespace) -> int:
 
 
 def _parse(args: argparse.Namespace) -> int:
-    from bot import pressrelease
+    from bot.reading import release_to_json
 
-    text = pressrelease.read_text(args.file)
-    release = pressrelease.parse(text, date=args.date, source=args.file.name)
-    data = pressrelease.release_to_json(release)
+    release = read_release(args.file, date=args.date, url=args.url)
+    _warn(release.warnings)
+    data = release_to_json(release)
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
@@ -232,7 +235,8 @@ def _parse(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     ctx = _context(args, seed=False)
-    meeting, status = import_file(ctx.store, args.file, date=args.date)
+    meeting, status, release = import_file(ctx.store, args.file, date=args.date, url=args.url)
+    _warn(release.warnings)
     words = {
         "new": "새로 가져왔습니다",
         "updated": "갱신했습니다",
@@ -243,6 +247,12 @@ def _import(args: argparse.Namespace) -> int:
         f"(안건 {len(ctx.store.items(meeting.number))}건)"
     )
     return 0
+
+
+def _warn(warnings: tuple[str, ...]) -> None:
+    """What the parser was unsure of goes to stderr, so an admin knows what to check."""
+    for line in warnings:
+        print(f"확인 필요: {line}", file=sys.stderr)
 
 
 def _run(args: argparse.Namespace) -> int:

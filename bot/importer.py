@@ -9,26 +9,44 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot import pressrelease, search
-from bot.model import Meeting
+from bot import reading, search
+from bot.model import Meeting, Release
 from bot.resources import seed_files
 from bot.store import Store
 
 log = logging.getLogger(__name__)
 
 
+def read_release(
+    path: Path | str, *, date: dt.date | None = None, url: str | None = None
+) -> Release:
+    """Read and parse one press release file (txt, html, pdf, hwpx, or `-` for stdin).
+
+    Raises:
+        ParseError: the file cannot be read or holds no agenda.
+    """
+    document = reading.read_document(path)
+    return reading.parse(document.text, date=date, source=document.name, url=url or document.url)
+
+
 def import_file(
-    store: Store, path: Path, *, date: dt.date | None = None, by: str = "cli"
-) -> tuple[Meeting, str]:
-    """Parse and store one press release; returns the meeting and new/updated/unchanged.
+    store: Store,
+    path: Path | str,
+    *,
+    date: dt.date | None = None,
+    by: str = "cli",
+    url: str | None = None,
+) -> tuple[Meeting, str, Release]:
+    """Parse and store one press release; returns the meeting, new/updated/unchanged, and
+    what was read (for its warnings).
 
     Raises:
         ParseError: the file cannot be read or holds no agenda (nothing is stored).
     """
-    text = pressrelease.read_text(path)
-    release = pressrelease.parse(text, date=date, source=path.name)
+    release = read_release(path, date=date, url=url)
     terms = {item.number: search.item_terms(item) for item in release.items}
-    return store.save_release(release, by=by, terms=terms)
+    meeting, status = store.save_release(release, by=by, terms=terms)
+    return meeting, status, release
 
 
 def ensure_seeded(store: Store, *, isolated: bool = False) -> None:
@@ -44,8 +62,8 @@ def ensure_seeded(store: Store, *, isolated: bool = False) -> None:
             subprocess.run(
                 [sys.executable, "-m", "bot", "--db", str(store.path), "import", str(path)],
                 check=True,
-                stdout=subprocess.DEVNULL,
+                capture_output=True,  # the parser's notes are for an admin importing by hand
             )
             continue
-        meeting, status = import_file(store, path, by="seed")
+        meeting, status, _ = import_file(store, path, by="seed")
         log.info("bundled seed %s: meeting %s %s", path.name, meeting.number, status)

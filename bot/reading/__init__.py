@@ -31,13 +31,17 @@ from bot.reading.text import regular
 
 __all__ = ["Document", "parse", "read_bytes", "read_document", "release_to_json"]
 
-_ATTACHMENT_ONLY = re.compile(r"(?:자세한|세부|상세한?)\s?(?:내용|사항)은?\s?(?:은\s)?첨부|첨부\s?(?:자료|파일)을?\s?(?:참고|참조|확인)")
+_ATTACHMENT_ONLY = re.compile(
+    r"(?:자세한|세부|상세한?)\s?(?:내용|사항)은?\s?(?:은\s)?첨부|첨부\s?(?:자료|파일)을?\s?(?:참고|참조|확인)"
+)
 # International meetings the minister attends: they have sessions, not agenda items.
 _INTERNATIONAL = re.compile(
     r"G20|G7|APEC|아세안|ASEAN|OECD|WTO|유엔|UN\s|한-[가-힣]+|한·[가-힣]+\s?외교|세션|공동선언|공동성명|"
     r"의장국|화상으로\s?참석|주요\s?20개국|정상회의"
 )
-_DOMESTIC = re.compile(r"관계장관회의|조정회의|국정현안|심의회의|전체회의|대책본부|비상경제|경제장관회의")
+_DOMESTIC = re.compile(
+    r"관계장관회의|조정회의|국정현안|심의회의|전체회의|대책본부|비상경제|경제장관회의"
+)
 
 
 def parse(
@@ -101,7 +105,10 @@ def parse(
 
 
 def _international(body: str) -> bool:
+    """A minister at a G20 or APEC meeting: sessions and declarations, no agenda of ours."""
     head = body[:1500]
+    if "안건" in body or any(meeting.canonical(kind) in head for kind in meeting.kinds()):
+        return False
     return bool(_INTERNATIONAL.search(head)) and not _DOMESTIC.search(head)
 
 
@@ -137,7 +144,9 @@ def _agenda_item(number: int, item: items.Found, text: str, on: dt.date) -> Agen
     )
 
 
-def _warnings(found: list[items.Found], agenda: tuple[AgendaItem, ...], inferred: bool) -> list[str]:
+def _warnings(
+    found: list[items.Found], agenda: tuple[AgendaItem, ...], inferred: bool
+) -> list[str]:
     """What an admin should check: each line names the item it is about."""
     out: list[str] = []
     if inferred:

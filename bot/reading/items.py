@@ -13,7 +13,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from bot.reading.decisions import AGENDA_VERB, decision_in
+from bot.reading.decisions import DONE_VERB, decision_in
 from bot.reading.rules import RANK, RULES, Doc, Mention
 from bot.reading.text import norm
 
@@ -48,9 +48,9 @@ class Found:
         """The announcing spelling; a longer one that contains it wins (a wrapped heading)."""
         title = self.best.title
         for mention in self.mentions:
-            if norm(title) in norm(mention.title) and len(mention.title) > len(title) + 2:
-                if mention.rule != "section_headings" or self.best.rule == "section_headings":
-                    title = mention.title
+            longer = norm(title) in norm(mention.title) and len(mention.title) > len(title) + 2
+            if longer and (mention.announces or not self.best.announces):
+                title = mention.title
         return title
 
     @property
@@ -76,6 +76,10 @@ class Found:
 def find(doc: Doc) -> list[Found]:
     """The agenda items of a release, in order, each with its body span."""
     mentions = [m for _, rule in RULES for m in rule(doc)]
+    if any(m.announces and m.rule != "plain_sentences" for m in mentions):
+        # An unbracketed object ("안전·민생·생활 분야 개선 정책을 논의") is a summary when the
+        # release names its items properly elsewhere.
+        mentions = [m for m in mentions if m.rule != "plain_sentences"]
     announcing = [m for m in mentions if m.announces]
     if not announcing:
         sections = [m for m in mentions if not m.announces]
@@ -108,8 +112,14 @@ def same(a: str, b: str) -> bool:
     short, long = sorted((x, y), key=len)
     if len(short) >= 6 and short in long and len(short) >= 0.5 * len(long):
         return True
-    # Titles of one meeting share many words (인공 지능, 전략, 방안), so only near-copies count.
-    return difflib.SequenceMatcher(None, x, y).ratio() >= 0.8
+    # Titles of one meeting share many words (인공 지능, 전략, 방안), so only near-copies count,
+    # or a short form that keeps the long one's words in order (’23년 이행점검 결과).
+    matcher = difflib.SequenceMatcher(None, short, long)
+    if len(short) >= 0.6 * len(long) and sum(
+        b.size for b in matcher.get_matching_blocks()
+    ) >= 0.95 * len(short):
+        return True
+    return matcher.ratio() >= 0.8
 
 
 def _home(items: list[Found], mention: Mention) -> Found | None:
@@ -184,7 +194,8 @@ def _bodies(doc: Doc, items: list[Found]) -> None:
         later = [m.at for m in item.mentions if m.at > announced_until and not m.remarks]
         described = _described_at(text, item, announced_until)
         candidates = blocks or ([described] if described is not None else later)
-        item.start = min(candidates) if candidates else item.first
+        first = min((m for m in item.mentions if m.at == item.first), key=lambda m: m.at)
+        item.start = min(candidates) if candidates else first.begin
     starts = sorted({item.start for item in items})
     for item in items:
         following = [s for s in starts if s > item.start]
@@ -210,9 +221,11 @@ def _described_at(text: str, item: Found, after: int) -> int | None:
 
 
 def _shared_decisions(doc: Doc, items: list[Found]) -> None:
-    """Decisions no mention states: the item's own block, an agenda table's decision column,
-    then a `[의결안건]` section above it."""
+    """Decisions no mention states, from the nearest place that does: the item's own block,
+    an agenda table's decision column, a preamble sentence about "다음 안건", then a
+    `[의결안건]` section above it."""
     sections = [(m.start(), decision_in(m[1] + "안건")) for m in _SECTION.finditer(doc.text)]
+    preamble = doc.text[: min((i.start for i in items), default=0)]
     for item in items:
         if item.decision:
             continue
@@ -220,14 +233,24 @@ def _shared_decisions(doc: Doc, items: list[Found]) -> None:
         if any(m.block for m in item.mentions):
             decision = _block_decision(doc.text[item.start : item.end])
         decision = decision or _table_decision(doc.text, item.title)
+        decision = decision or _preamble_decision(preamble, item.title)
         decision = decision or next((d for at, d in reversed(sections) if at < item.start), None)
         if decision:
             item.mentions[0].decision = decision
 
 
+def _preamble_decision(preamble: str, title: str) -> str | None:
+    """ "다음 안건을 의결하였다", "① A, ② B가 논의되었다": a verb once for the items named."""
+    for sentence in re.split(r"(?<=[.다])\s+|\n", preamble):
+        verb = DONE_VERB.search(sentence)
+        if verb and ("안건" in sentence or norm(title) in norm(sentence)):
+            return decision_in(verb[0])
+    return None
+
+
 def _block_decision(body: str) -> str | None:
     """The first verb in a block that says what the meeting did with it."""
-    for verb in AGENDA_VERB.finditer(body):
+    for verb in DONE_VERB.finditer(body):
         decision = decision_in(verb[0])
         if decision:
             return decision

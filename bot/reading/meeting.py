@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tomllib
+from functools import cache
 
 from bot import ministries
 from bot.reading.text import HANGUL
+from bot.resources import data_path
 
 _ORDINAL_NAME = re.compile(
     r"(?:(?P<year>(?:19|20)[0-9]{2})년도?\s?)?(?P<pre>국가과학기술자문회의\s)?제\s?(?P<n>[0-9]+)\s?(?P<unit>회|차)\s*"
     r"(?P<name>(?:[가-힣A-Za-z0-9·\-]+\s?){0,8}?[가-힣]*(?:회의|전체회의)(?:\s운영위원회)?)"
 )
-_QUOTED_MEETING = re.compile(r"[「『‘']\s*([^「」『』’'\n]{2,80}?(?:회의|전체회의|위원회))\s*[」』’']")
+_QUOTED_MEETING = re.compile(
+    r"[「『‘']\s*([^「」『』’'\n]{2,80}?(?:회의|전체회의|위원회))\s*[」』’']"
+)
 _PLAIN_NAME = re.compile(
     r"(?:(?<=\s)|^)((?:[0-9]{4}\s)?(?:[가-힣A-Za-z0-9·]+\s){0,3}?[가-힣A-Za-z0-9·]*(?:장관회의|조정회의|"
     r"전체회의|심의회의|본부\s?회의|관계장관회의))(?=\s?(?:를|을|에서|가|이|는|\(|,|’|'|」|$|\s개최|\s주재))"
@@ -33,7 +38,9 @@ _CHAIR = re.compile(
 _CHAIR_AFTER = re.compile(
     r"주재\s?(?::|로)?\s?(?P<name>[가-힣]{2,4})\s(?P<role>국무총리|부총리|위원장|민간위원장|부의장|의장|장관)"
 )
-_CHAIR_ROLE = re.compile(r"(국무총리|대통령|경제부총리|부총리|총리|장관|차관|위원장)\s?(?:이\s|가\s)?주재")
+_CHAIR_ROLE = re.compile(
+    r"(국무총리|대통령|경제부총리|부총리|총리|장관|차관|위원장)\s?(?:이\s|가\s)?주재"
+)
 _DAY_WEEKDAY = re.compile(  # 11월 24일(월), 12.18(목), 12. 4.(목), ’22.3.17.(목), 9.26일(화)
     r"(?:[’'‘]?(?P<yy>[0-9]{2})\s?\.\s?)?(?<![0-9])(?P<m>1[0-2]|0?[1-9])\s?(?:월\s?|\.\s?)"
     r"(?P<d>3[01]|[12][0-9]|0?[1-9])\s?(?:일\s?|\.\s?)?\((?P<w>[월화수목금토일])"
@@ -42,6 +49,9 @@ _DAY_ONLY = re.compile(r"(?<![0-9.])(?P<d>3[01]|[12][0-9]|0?[1-9])일\s?\((?P<w>
 _DAY_FULL = re.compile(
     r"(?<![0-9])((?:19|20)[0-9]{2})\s?(?:년\s?|[.\-/]\s?)(1[0-2]|0?[1-9])\s?(?:월\s?|[.\-/]\s?)"
     r"(3[01]|[12][0-9]|0?[1-9])(?![0-9])"
+)
+_DAY_BARE = re.compile(
+    r"(?<![0-9.])(?P<m>1[0-2]|0?[1-9])\s?월\s?(?P<d>3[01]|[12][0-9]|0?[1-9])\s?일"
 )
 _YEAR_HINT = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
 _SHORT_YEAR = re.compile(r"[’'‘`]([0-9]{2})(?=\s?[.년~])")
@@ -60,15 +70,41 @@ def title(head: str, text: str) -> tuple[int | None, str]:
     for chunk in (head, text):
         quoted = _quoted_meeting(chunk)
         if quoted:
-            return quoted
+            return quoted[0], canonical(quoted[1])
         match = _ORDINAL_NAME.search(chunk)
         if match:
-            return int(match["n"]), _with_year(match)
+            return int(match["n"]), canonical(_with_year(match))
         plain = _plain_meeting(chunk)
         if plain:
-            return None, plain
+            return None, canonical(plain)
     headline = next((ln.strip(" |\t") for ln in text.splitlines() if HANGUL.search(ln)), "")
     return None, headline[:80]
+
+
+@cache
+def kinds() -> tuple[str, ...]:
+    """The meeting kinds in `data/meeting_kinds.toml`, canonically spelled."""
+    with data_path("meeting_kinds.toml").open("rb") as f:
+        return tuple(tomllib.load(f)["kinds"])
+
+
+@cache
+def _kind_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Each kind, matched with or without the spaces a release puts inside it."""
+    out = []
+    for kind in sorted(kinds(), key=len, reverse=True):
+        letters = [re.escape(ch) for ch in kind.replace(" ", "")]
+        out.append((re.compile(r"\s?".join(letters)), kind))
+    return tuple(out)
+
+
+def canonical(name: str) -> str:
+    """`제1회 과학 기술 관계 장관회의` → `제1회 과학기술관계장관회의`; other words as written."""
+    for pattern, kind in _kind_patterns():
+        match = pattern.search(name)
+        if match:
+            return name[: match.start()] + kind + name[match.end() :]
+    return name
 
 
 def _with_year(match: re.Match[str]) -> str:
@@ -82,15 +118,20 @@ def _quoted_meeting(chunk: str) -> tuple[int | None, str] | None:
     """「제56차 비상경제 중앙대책본부 회의」를 주재 — and 「A」 겸 「B」 combined meetings."""
     for match in _QUOTED_MEETING.finditer(chunk):
         after = chunk[match.end() : match.end() + 30]
-        if not re.match(r"\s?(?:를|을|에서|가|이|\(|겸|,)?\s?(?:주재|개최|겸)", after) and "겸" not in after[:3]:
+        if (
+            not re.match(r"\s?(?:를|을|에서|가|이|\(|겸|,)?\s?(?:주재|개최|겸)", after)
+            and "겸" not in after[:3]
+        ):
             continue
         names = [match[1]]
         rest = chunk[match.end() :]
         joined = re.match(r"\s?겸\s?[「『‘']\s*([^「」『』’'\n]{2,80}?)\s*[」』’']", rest)
         if joined:
             names.append(joined[1])
-        full = " 겸 ".join(re.sub(r"\s+", " ", n).strip() for n in names)
-        full = re.sub(r"(?<![제0-9])([0-9]+)차", r"제\1차", full) if "제" not in full[:2] else full
+        full = " 겸 ".join(
+            re.sub(r"^([0-9]+)\s?([회차])", r"제\1\2", re.sub(r"\s+", " ", n).strip())
+            for n in names
+        )
         ordinal = re.search(r"제\s?([0-9]+)\s?[회차]", full)
         return (int(ordinal[1]) if ordinal else None), full
     return None
@@ -120,7 +161,6 @@ def chair(head: str) -> str | None:
     match = _CHAIR.search(head) or _CHAIR_AFTER.search(head)
     if match:
         role = re.sub(r"\s+", " ", match["role"])
-        role = "경제부총리" if role.startswith("부총리 겸") and "재정" in role else role
         return f"{match['name']} {role}"
     bare = _CHAIR_ROLE.search(head)
     return bare[1] if bare else None
@@ -166,7 +206,9 @@ def date(head: str, text: str, source: str) -> tuple[dt.date | None, bool]:
                 pass
         if weekday:
             year = 2000 + int(weekday["yy"]) if weekday["yy"] else None
-            day = _from_weekday(int(weekday["m"]), int(weekday["d"]), weekday["w"], year or reference)
+            day = _from_weekday(
+                int(weekday["m"]), int(weekday["d"]), weekday["w"], year or reference
+            )
             if day:
                 return day, year is None
         only = _DAY_ONLY.search(chunk)
@@ -174,6 +216,12 @@ def date(head: str, text: str, source: str) -> tuple[dt.date | None, bool]:
             day = _from_day(int(only["d"]), only["w"], reference, text)
             if day:
                 return day, True
+        bare = _DAY_BARE.search(chunk)
+        if bare and index < len(ordered) - 2:  # 3월 11일 개최된: no weekday to fix the year
+            try:
+                return dt.date(reference, int(bare["m"]), int(bare["d"])), True
+            except ValueError:
+                pass
     return None, False
 
 
@@ -182,17 +230,22 @@ def _reference_year(source: str, text: str) -> int:
     hint = _YEAR_HINT.search(source)
     if hint:
         return int(hint[1])
+    this_year = dt.date.today().year
     years = [int(y) for y in _YEAR_HINT.findall(text)]
     years += [2000 + int(y) for y in _SHORT_YEAR.findall(text)]
-    years.sort()
-    return years[len(years) // 2] if years else dt.date.today().year
+    # Releases look ahead (2030년까지 …): only years up to now say when one was written.
+    years = sorted(y for y in years if 1990 <= y <= this_year)
+    return years[len(years) // 2] if years else this_year
 
 
 def _from_weekday(month: int, day: int, weekday: str, reference: int) -> dt.date | None:
     """The year in which month/day fell on that weekday, nearest the reference year."""
     target = _WEEKDAYS.index(weekday)
+    latest = dt.date.today().year + 1  # a meeting is not reported years ahead
     for distance in range(0, 12):
         for year in (reference - distance, reference + distance):
+            if year > latest:
+                continue
             try:
                 candidate = dt.date(year, month, day)
             except ValueError:

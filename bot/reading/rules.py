@@ -25,13 +25,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot import ministries
-from bot.reading.decisions import AGENDA_VERB, decision_in
+from bot.reading.decisions import AGENDA_VERB, decision_in, normalise
 from bot.reading.text import (
     CIRCLED,
     DARK_CIRCLED,
     DOT,
     QUOTED,
-    QUOTED_LOOSE,
     clean,
     lines_with_offsets,
 )
@@ -51,6 +50,11 @@ class Mention:
     block: bool = False  # `at` starts the item's own section
     remarks: bool = False  # said in the opening remarks (모두발언), before the meeting
     end: int = 0  # end of the sentence or line that names it
+    begin: int = -1  # start of that sentence or line (default: `at`)
+
+    def __post_init__(self) -> None:
+        if self.begin < 0:
+            self.begin = self.at
 
 
 @dataclass
@@ -101,25 +105,34 @@ _NOT_TITLE = re.compile(
     r"(?:회의|위원회|본부|법|법률|시행령|시행규칙|규칙|조례|협정|헌장)$|관계장관회의|^[0-9\s.~’'‘-]+$"
 )
 _NOT_ITEM_CONTEXT = re.compile(r"안건\s?(?:논의|심의|의결)\s?(?:후|이후|뒤)|안건과\s?별도로")
+_HELD = re.compile(r"주재|개최|논의하였|논의했")
 _WEAK_VERB = re.compile(r"발표|점검|확정|마련|수립")
 _MEETING_WORD = re.compile(r"회의|안건|이날|오늘|금번|이번|금일|위원회|본부")
 # Sentences end at ". " or at a line whose last word is a final ending; a line ending on a
 # connective (…개최하여, / …마련하고) runs on into the next, as releases wrap their bullets.
 _FINAL = re.compile(r"(?:[.!?]|다|음|임|함|됨|요|니다)\s*$")
+_CONNECTIVE = re.compile(r"(?:하여|하고|하며|되어|되고|으며|이며|고|며|여|서|에서는)\s*,?\s*$")
 _SENTENCE_STOP = re.compile(r"(?<![0-9])[.!?](?=\s)")
 _MINISTRY_NOTE = re.compile(r"\s*\(([^()\n]{1,40})\)\s*$")
 
 
 def sentences(doc: Doc) -> list[tuple[int, int]]:
-    """(start, end) of each logical sentence, across wrapped bullet lines."""
+    """(start, end) of each logical sentence, across wrapped bullet lines.
+
+    A sentence ends at `. `, at a line whose last word is a final ending, and at a blank line
+    unless the line before it ends on a connective (`…개최하여,` / `…마련하고`), as releases
+    put each clause of one sentence on its own bullet.
+    """
     spans: list[tuple[int, int]] = []
     start: int | None = None
+    last_line = ""
     for offset, line in doc.lines:
         if not line.strip():
-            if start is not None and _FINAL.search(doc.text[start:offset].rstrip()):
+            if start is not None and not _CONNECTIVE.search(last_line):
                 spans.append((start, offset - 1))
                 start = None
             continue
+        last_line = line
         if start is None:
             start = offset
         end = offset + len(line)
@@ -150,7 +163,7 @@ def split_notes(title: str, on: dt.date) -> tuple[str, tuple[str, ...], str | No
     decision: str | None = None
     while note := _MINISTRY_NOTE.search(title):
         found = ministry_note(note[1], on)
-        said = decision_in(note[1]) if len(note[1]) <= 8 else None
+        said = normalise(note[1]) if len(note[1]) <= 8 else None
         if found:
             owners = owners or found
         elif said:
@@ -206,6 +219,8 @@ def agenda_headings(doc: Doc) -> list[Mention]:
             continue
         groups = match.groupdict()
         rest = (groups.get("rest") or groups.get("inner") or "").strip()
+        if groups.get("kind") and not groups.get("n") and not rest:
+            continue  # "[의결안건]": a section of items, read by items._SECTION
         if groups.get("inner") is None and _SENTENCE_END.search(rest):
             continue  # "제1호 안건은 「…」으로, …": a sentence, read by quoted_sentences
         if not rest:
@@ -339,9 +354,11 @@ def inline_lists(doc: Doc) -> list[Mention]:
             continue
         starred = sentence.lstrip().startswith(("*", "＊"))
         previous = doc.text[spans[index - 1][0] : spans[index - 1][1]] if index else ""
-        if starred and not (AGENDA_VERB.search(previous) and _MEETING_WORD.search(previous)):
+        if starred and not (_HELD.search(previous) and "회의" in previous):
             continue
-        if not starred and not re.search(r"안건\s?(?:은|으로는|으로|:)", sentence[: marks[0].start()]):
+        if not starred and not re.search(
+            r"안건\s?(?:은|으로는|으로|:)", sentence[: marks[0].start()]
+        ):
             continue
         decision = decision_in(previous if starred else sentence)
         pieces = [
@@ -377,41 +394,49 @@ _ORDINAL_NUMBER = re.compile(
     r"(?:제\s?(?P<ho>[0-9]+)\s?호|\((?P<paren>[0-9]+)\s?호\)|(?P<word>첫|두|세|네|다섯|여섯|일곱)\s?번째)"
     r"\s*(?:안건(?:은|으로는|으로)?)?\s*,?\s*$"
 )
-_CHAIN_GAP = re.compile(r"\s*(?:\([^()\n]{1,30}\)\s*)?(?:과|와|및|,|、|그리고)?\s*(?:\(\s*[0-9]+\s*호\s*\)\s*)?")
+_CHAIN_GAP = re.compile(
+    r"\s*(?:\([^()\n]{1,30}\)\s*)?(?:과|와|및|,|、|그리고)?\s*(?:\(\s*[0-9]+\s*호\s*\)\s*)?"
+)
 
 
 def quoted_sentences(doc: Doc) -> list[Mention]:
-    """Quoted titles in a sentence that says the meeting took them up (논의·의결·보고·발표 …)."""
+    """Quoted titles in a sentence that says the meeting took them up (논의·의결·보고·발표 …),
+    or that numbers them as agenda items (`제2호 안건은 「…」으로`)."""
     found: list[Mention] = []
     for start, end in sentences(doc):
         sentence = doc.text[start:end]
         if doc.is_highlight(start) or _NOT_ITEM_CONTEXT.search(sentence):
             continue
-        verb = AGENDA_VERB.search(sentence)
-        if not verb:
+        verbs = [v for v in AGENDA_VERB.finditer(sentence) if not _FUTURE.match(sentence, v.end())]
+        ordinal = _ORDINAL_CUE.search(sentence)
+        if not verbs and not ordinal:
             continue
-        ordinal = re.search(r"첫\s?번째|두\s?번째|마지막|우선|먼저|제\s?[0-9]+\s?호|\([0-9]+\s?호\)", sentence)
         meeting = _MEETING_WORD.search(sentence) or ordinal
-        if not meeting and _WEAK_VERB.fullmatch(verb[0][:2]):
+        if not meeting and all(_WEAK_VERB.match(v[0]) for v in verbs):
             continue
-        pattern = QUOTED_LOOSE if (meeting or "안건" in sentence) else QUOTED
-        quotes = [q for q in pattern.finditer(sentence) if is_title(clean(q[1]))]
-        quotes = [q for q in quotes if not _cited(sentence, q)]
-        last_verb = max((m.start() for m in AGENDA_VERB.finditer(sentence)), default=-1)
-        quotes = [q for q in quotes if q.start() < last_verb]
+        last_verb = max((v.start() for v in verbs), default=len(sentence))
+        spoken = [(m.start(), m.end()) for m in _SPEECH.finditer(sentence)]
+        quotes = [
+            q
+            for q in _titles_in(sentence, loose=bool(meeting) or "안건" in sentence)
+            if q.start() < last_verb
+            and not _cited(sentence, q)
+            and not any(a < q.start() < b for a, b in spoken)
+        ]
         if not quotes:
             continue
-        titles = [clean(_extended(sentence, q)) for q in quotes]
         decisions = _clause_decisions(sentence, quotes)
-        for q, raw, decision in zip(quotes, titles, decisions, strict=True):
-            title, owners, _ = split_notes(raw, doc.on)
+        for q, decision in zip(quotes, decisions, strict=True):
+            title, owners, _ = split_notes(clean(_extended(sentence, q)), doc.on)
             if not is_title(title):
                 continue
-            before = sentence[max(0, q.start() - 12) : q.start()]
-            numbered = _ORDINAL_NUMBER.search(before)
+            note = re.match(r"\s*\(([^()\n]{1,30})\)", sentence[q.end() :])
+            owners = owners or (ministry_note(note[1], doc.on) if note else ())
+            numbered = _ORDINAL_NUMBER.search(sentence[max(0, q.start() - 14) : q.start()])
             number = None
             if numbered:
-                number = int(numbered["ho"] or numbered["paren"] or _NUMBER_WORDS.get(numbered["word"] or "", 0)) or None
+                raw = numbered["ho"] or numbered["paren"]
+                number = int(raw) if raw else _NUMBER_WORDS.get(numbered["word"] or "")
             found.append(
                 Mention(
                     title,
@@ -422,20 +447,54 @@ def quoted_sentences(doc: Doc) -> list[Mention]:
                     owners=owners,
                     remarks=doc.in_remarks(start),
                     end=end,
+                    begin=start,
                 )
             )
     return found
 
 
+_FUTURE = re.compile(r"\s?(?:할|될)\s?(?:예정|계획)|[ㄹ을]\s?예정")
+_ORDINAL_CUE = re.compile(r"(?:제\s?[0-9]+\s?호|(?:첫|두|세|네|다섯)\s?번째)\s?안건(?:은|으로)")
+_SPEECH = re.compile(r"“[^”]*”")
+# ‘…’ and '…' quote titles only right before a particle and a verb (not a year: ’23년).
+_LOOSE = re.compile(r"[‘'“](?![0-9]{2})([^‘’'“”\n]{3,120}?)[’'”]")
+_LOOSE_AFTER = re.compile(
+    r"\s?(?:대책|방안|계획)?\s?(?:을|를|이|가|과|와|및|,|도|에\s?대해)\s?(?:[「‘'“]|.{0,25}?"
+    r"(?:논의|의결|심의|보고|발표|상정|토론))"
+)
+
+
+def _titles_in(sentence: str, loose: bool) -> list[re.Match[str]]:
+    """「…」 and 『…』 titles, and where the sentence speaks of the meeting, ‘…’ ones too."""
+    quotes = list(QUOTED.finditer(sentence))
+    if loose:
+        taken = [(q.start(), q.end()) for q in quotes]
+        for q in _LOOSE.finditer(sentence):
+            overlaps = any(a < q.end() and q.start() < b for a, b in taken)
+            if not overlaps and _LOOSE_AFTER.match(sentence, q.end()):
+                quotes.append(q)
+        quotes.sort(key=lambda q: q.start())
+    return [q for q in quotes if is_title(clean(q[1]))]
+
+
 # A quoted title followed by these is cited, not taken up: 「…법」에 근거, 「…」(’21.12) 등.
-_CITED_AFTER = re.compile(r"^\s*(?:\([^)]*[0-9][^)]*\))?\s*(?:에\s?근거|에\s?따라|에\s?따른|상\s|의\s?후속|이후|수립\s?이후|개정|제정)")
+_CITED_AFTER = re.compile(
+    r"^\s*(?:\([^)]*[0-9][^)]*\))?\s*(?:에\s?근거|에\s?따라|에\s?따른|상\s|의\s?후속|이후|개정|제정|"
+    r"(?:수립|발표|마련)\s?(?:\([^)]*\))?\s?이후)"
+)
 
 
 def _cited(sentence: str, quote: re.Match[str]) -> bool:
-    return bool(_CITED_AFTER.match(sentence[quote.end() :])) or sentence[: quote.start()].rstrip().endswith("지난")
+    before = sentence[: quote.start()].rstrip()
+    return bool(_CITED_AFTER.match(sentence[quote.end() :]) or _CITED_BEFORE.search(before))
 
 
-_TITLE_TAIL = re.compile(r"^\s*((?:[가-힣A-Za-z0-9·]+\s){0,3}?(?:추진\s?현황\s?점검|추진방향|이행현황 및 향후계획|이행상황 점검|추진\s?현황|점검 결과))(?=\s?(?:등|을|를|에|과|와|,|$))")
+_CITED_BEFORE = re.compile(r"(?:지난|(?:지난|작년|그간|앞서)[^「」]{0,20}(?:발표|수립|마련)한)$")
+
+
+_TITLE_TAIL = re.compile(
+    r"^\s*((?:[가-힣A-Za-z0-9·]+\s){0,3}?(?:추진\s?현황\s?점검|추진방향|이행현황 및 향후계획|이행상황 점검|추진\s?현황|점검 결과))(?=\s?(?:등|을|를|에|과|와|,|$))"
+)
 
 
 def _extended(sentence: str, quote: re.Match[str]) -> str:
@@ -479,13 +538,15 @@ def plain_sentences(doc: Doc) -> list[Mention]:
     found: list[Mention] = []
     for start, end in sentences(doc):
         sentence = doc.text[start:end]
-        if doc.is_highlight(start) or QUOTED.search(sentence) or _INLINE_MARK.search(sentence):
+        titled = any(is_title(clean(q[1])) for q in QUOTED.finditer(sentence))
+        if doc.is_highlight(start) or titled or _INLINE_MARK.search(sentence):
             continue
         if not _MEETING_WORD.search(sentence) and "으로부터" not in sentence:
             continue
-        stop = _OBJECT_END.search(sentence)
-        if not stop:
+        stops = list(_OBJECT_END.finditer(sentence))
+        if not stops:
             continue
+        stop = stops[-1]
         begin = [m.end() for m in _OBJECT_START.finditer(sentence, 0, stop.start())]
         if not begin:
             continue

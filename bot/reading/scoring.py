@@ -109,12 +109,8 @@ def score(golden: dict[str, Any], release: Release | None, refusal: str | None) 
         result.leads_right += int(best.lead_ministry == want["lead_ministry"])
     result.misses += [f"{golden['file']}: extra {i.title}" for i in free]
     expected = {m["date"] for m in golden.get("milestones", [])}
-    found = {
-        m.date.isoformat()
-        for entry in (release.meeting, *release.items)
-        for m in entry.milestones
-        if not m.past
-    }
+    milestones = [*release.meeting.milestones, *(m for i in release.items for m in i.milestones)]
+    found = {m.date.isoformat() for m in milestones if not m.past}
     result.milestones_expected = len(expected)
     result.milestones_found = len(found)
     result.milestones_matched = len(expected & found)

@@ -17,8 +17,6 @@ CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 DARK_CIRCLED = "❶❷❸❹❺❻❼❽❾❿➊➋➌➍➎➏➐➑➒➓"
 # A title in brackets after normalisation: 「…」 (also ｢…｣) and 『…』.
 QUOTED = re.compile(r"[「『]\s*([^「『」』\n]{2,200}?)\s*[」』]")
-# Looser title quotes used where a sentence speaks of agenda items: ‘…’, '…', “…”.
-QUOTED_LOOSE = re.compile(r"[「『‘“']\s*([^「『」』‘’“”'\n]{2,200}?)\s*[」』’”']")
 
 _TRANSLATE = str.maketrans({"｢": "「", "｣": "」", "\xa0": " ", "\u3000": " ", "\ufeff": ""})
 # "?부정경쟁방지 및 영업비밀보호 시행계획?": brackets the text conversion turned into "?".
@@ -27,14 +25,17 @@ _LOST_BRACKETS = re.compile(
 )
 _META = re.compile(r"^#\s*([a-z-]+)\s*:\s*(.*)$")
 # A wrapped line ends mid-sentence: not after a sentence end, a colon or a closing mark.
-_ENDS_OPEN = re.compile(r"(?:[가-힣A-Za-z0-9,·」』)\]]|및|과|와|의|을|를|\(안\))$")
+_ENDS_OPEN = re.compile(r"[가-힣A-Za-z0-9,·]$")
+_ENDS_MODIFIER = re.compile(r"(?:위한|관한|대한|따른|향한|의|및|과|와|,)$")
 _ENDS_CLOSED = re.compile(r"(?:다|음|임|함|됨|요|까|니다|[.:!?]|-|–)$")
 # A line that starts a new unit: a list mark, a heading mark or a number.
 LINE_MARK = re.compile(
     rf"^\s*(?:[□■◇◆○●◈▶▷▸▹◎ㅇ※*＊\-–·•▲△▴【\[<〈＜(（{CIRCLED}{DARK_CIRCLED}]|[0-9]+\s*[.)]|"
     r"[가-하]\s*[.)])"
 )
-_AGENDA_HEADING = re.compile(r"^[(<\[【〈＜]\s*(?:심의|보고|의결|토론)?\s*안건\s*[0-9]*\s*[)>\]】〉＞]")
+_AGENDA_HEADING = re.compile(
+    r"^[(<\[【〈＜]\s*(?:심의|보고|의결|토론)?\s*안건\s*[0-9]*\s*[)>\]】〉＞]"
+)
 _MIN_WRAPPED = 25  # shorter lines are headings or table cells, not wrapped sentences
 
 
@@ -84,6 +85,8 @@ def _continues(previous: str, line: str) -> bool:
         return False
     if head.count("「") + head.count("『") > head.count("」") + head.count("』"):
         return True  # an unclosed title bracket is the surest sign of a wrap
+    if line.lstrip().startswith("「") and _ENDS_MODIFIER.search(head):
+        return True  # "③…제고를 위한" / "「10대 산업분야 규제혁신 방안(Ⅰ)」"
     if _AGENDA_HEADING.match(head):  # "(안건 2) 과학기술 현장규제" / "개선방안(안)"
         return len(line.strip()) <= 40 and not _ENDS_CLOSED.search(line.strip())
     if len(head) < _MIN_WRAPPED:

@@ -10,8 +10,13 @@ from typing import Any
 import pytest
 
 from bot.errors import ParseError
-from bot.pressrelease import parse, read_text, release_to_json
+from bot.reading import parse, read_document, release_to_json
 from bot.resources import data_path
+
+
+def read_text(path: Path) -> str:
+    return read_document(path).text
+
 
 RELEASES = Path(__file__).parent / "releases"
 SEED = data_path("seeds", "2025-11-24_sci-tech-ministers-meeting-1.txt")
@@ -37,7 +42,7 @@ def expected() -> dict[str, Any]:
 
 
 def test_seed_meeting(seed: dict[str, Any], expected: dict[str, Any]) -> None:
-    assert seed["meeting"] == expected["meeting"]
+    assert {k: seed["meeting"][k] for k in expected["meeting"]} == expected["meeting"]
     assert seed["meeting_milestones"] == expected["meeting_milestones"]
 
 
@@ -85,7 +90,7 @@ def test_given_date_wins() -> None:
 
 def test_bracket_headings_before_the_reorganisation() -> None:
     result = parsed("bracket-pre-reorg.txt")
-    assert result["meeting"] == {
+    assert {k: result["meeting"][k] for k in ("title", "ordinal", "date", "chair")} == {
         "title": "제5차 경제관계장관회의",
         "ordinal": 5,
         "date": "2025-03-12",
@@ -148,7 +153,7 @@ def test_circled_agenda_numbers() -> None:
 
 def test_numbered_ho_headings_and_attendee_table() -> None:
     result = parsed("jeho-attendees.txt")
-    assert result["meeting"]["title"] == "제3차 인구전략관계장관회의"
+    assert result["meeting"]["title"] == "제3차 인구전략 관계장관회의"  # spaced as written
     assert result["meeting"]["date"] == "2025-11-05"
     one, two = result["agenda"]
     assert (one["title"], one["decision"], one["ministries"]) == (
@@ -225,7 +230,7 @@ def test_circled_headings() -> None:
 
 def test_items_only_in_prose() -> None:
     result = parsed("prose-only.txt")
-    assert result["meeting"] == {
+    assert {k: result["meeting"][k] for k in ("title", "ordinal", "date", "chair")} == {
         "title": "제3회 사회관계장관회의",
         "ordinal": 3,
         "date": "2026-01-14",
@@ -283,7 +288,11 @@ def test_dates_in_every_form() -> None:
 def test_release_to_json_shape() -> None:
     result = parsed("numbered-quotes.txt")
     assert set(result) >= {"meeting", "agenda", "meeting_milestones"}
-    assert set(result["meeting"]) == {"title", "ordinal", "date", "chair"}
+    assert set(result["meeting"]) == {
+        *("title", "ordinal", "date", "chair", "venue", "attendees"),
+        *("source", "url", "source_sha256"),
+    }
+    assert isinstance(result["warnings"], list)
     for entry in result["agenda"]:
         assert set(entry) >= {"number", "title", "decision", "lead_ministry", "ministries"}
         assert set(entry) >= {"summary", "milestones"}
@@ -317,7 +326,7 @@ def test_utf8_bom_file(tmp_path: Path) -> None:
     [
         (b"", "빈 파일"),
         (b"   \n\n", "빈 파일"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "바이너리"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "형식"),
         (b"plain ascii text, no Korean at all", "한글"),
         (b"\xff\xfe\xfd\x80\x81\x82 broken", "인코딩"),
     ],
@@ -431,8 +440,8 @@ def test_policy_meeting_release_with_items_only_in_prose_and_a_briefing() -> Non
 def test_agenda_table_gives_the_decisions_the_blocks_do_not_state(bar: str) -> None:
     release = parse(read_text(RELEASES / "agenda-table.txt").replace("|", bar))
     assert [(i.title, i.decision, i.lead_ministry) for i in release.items] == [
-        ("첨단바이오 이니셔티브", "심의·의결", "과학기술정보통신부"),
-        ("국가 우주항공 산업 발전 전략", "심의·의결", "우주항공청"),
+        ("첨단바이오 이니셔티브", "의결", "과학기술정보통신부"),
+        ("국가 우주항공 산업 발전 전략", "의결", "우주항공청"),
         ("2026년 국가연구개발 예산 배분 방향", "보고", "과학기술정보통신부"),
         ("인공지능 반도체 생태계 점검 결과", "보고", "산업통상부"),
     ]
@@ -456,8 +465,8 @@ def test_dotted_meeting_date_and_a_decision_stated_once_for_all_items() -> None:
     release = parse(read_text(RELEASES / "dotted-date-preamble-decision.txt"))
     assert release.meeting.date == dt.date(2025, 12, 18)  # 12.18(목), not a milestone's date
     assert [(i.title, i.decision) for i in release.items] == [
-        ("국가 AI 컴퓨팅 인프라 확충 방안", "심의·의결"),
-        ("AI 기본법 하위법령 제정 계획", "심의·의결"),
+        ("국가 AI 컴퓨팅 인프라 확충 방안", "의결"),
+        ("AI 기본법 하위법령 제정 계획", "의결"),
     ]
     assert release.items[1].ministries == ("과학기술정보통신부", "법제처")
 
@@ -480,8 +489,8 @@ def test_unnumbered_diamond_headings_when_the_text_speaks_of_agenda_items() -> N
 def test_decision_sections_and_heading_ministry_notes() -> None:
     release = parse(read_text(RELEASES / "decision-sections.txt"))
     assert [(i.title, i.decision, i.lead_ministry) for i in release.items] == [
-        ("바이오헬스 규제혁신 방안", "심의·의결", "보건복지부"),  # (복지부·식약처): the first
-        ("스마트시티 확산 전략", "심의·의결", "국토교통부"),
+        ("바이오헬스 규제혁신 방안", "의결", "보건복지부"),  # (복지부·식약처): the first
+        ("스마트시티 확산 전략", "의결", "국토교통부"),
         ("규제샌드박스 운영 성과", "보고", "국무조정실"),  # under [보고안건]
     ]
     assert release.items[0].ministries == ("보건복지부", "식품의약품안전처")
@@ -491,7 +500,7 @@ def test_decision_sections_and_heading_ministry_notes() -> None:
 def test_items_listed_in_one_sentence_with_their_ministries() -> None:
     release = parse(read_text(RELEASES / "prose-list-with-ministry-notes.txt"))
     assert [(i.title, i.decision, i.lead_ministry) for i in release.items] == [
-        ("추석 민생안정 대책", "심의·의결", "기획재정부"),
-        ("태풍 대비 안전관리 대책", "심의·의결", "행정안전부"),
+        ("추석 민생안정 대책", "의결", "기획재정부"),
+        ("태풍 대비 안전관리 대책", "의결", "행정안전부"),
     ]
     assert release.meeting.chair == "국무총리"  # named in the sentence that lists the items
