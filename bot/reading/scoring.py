@@ -8,11 +8,13 @@ milestones, and whether the release must be refused. Items are paired by title.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.errors import ParseError
 from bot.model import Release
 
 _PAIR = 0.6  # below this similarity two titles are different items
@@ -39,6 +41,8 @@ class Score:
     milestones_matched: int = 0
     refusals_expected: int = 0
     refusals_right: int = 0
+    meetings: int = 0
+    dates_right: int = 0
     seconds: float = 0.0
     misses: list[str] = field(default_factory=list)
 
@@ -58,7 +62,7 @@ class Score:
         for name in (
             "expected", "found", "matched", "decisions_right", "leads_right", "title_sum",
             "milestones_expected", "milestones_found", "milestones_matched",
-            "refusals_expected", "refusals_right", "seconds",
+            "refusals_expected", "refusals_right", "meetings", "dates_right", "seconds",
         ):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.misses += other.misses
@@ -71,7 +75,7 @@ class Score:
             f"{self.found} found) · decisions right {decided:.3f} · lead ministry right "
             f"{leads:.3f} · title similarity {self.title_mean:.3f} · milestone dates F1 "
             f"{self.milestone_f1:.3f} · refusals {self.refusals_right}/{self.refusals_expected}"
-            f" · {self.seconds:.2f} s in all"
+            f" · meeting dates {self.dates_right}/{self.meetings} · {self.seconds:.2f} s in all"
         )
 
 
@@ -81,6 +85,23 @@ def _f1(matched: int, found: int, expected: int) -> float:
     precision = matched / found if found else 0.0
     recall = matched / expected if expected else 0.0
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def read(golden: dict[str, Any], text: str) -> tuple[Release | None, str | None, bool]:
+    """Parse a release as `agendabot import` would: the reading, or the refusal message, and
+    whether the text lacked a meeting date (then the expected date is given, like `--date`)."""
+    from bot.reading import parse
+
+    try:
+        return parse(text, source=golden["file"]), None, False
+    except ParseError as error:
+        if "날짜" not in error.message:
+            return None, error.message, False
+    day = dt.date.fromisoformat(golden["meeting"]["date"])
+    try:
+        return parse(text, source=golden["file"], date=day), None, True
+    except ParseError as error:
+        return None, error.message, True
 
 
 def score(golden: dict[str, Any], release: Release | None, refusal: str | None) -> Score:
@@ -94,6 +115,8 @@ def score(golden: dict[str, Any], release: Release | None, refusal: str | None) 
         result.misses += [f"{golden['file']}: refused: {refusal}"] if result.expected else []
         return result
     result.found = len(release.items)
+    result.meetings = 1
+    result.dates_right = int(release.meeting.date.isoformat() == golden["meeting"]["date"])
     free = list(release.items)
     for want in golden["items"]:
         names = [want["title"], *want.get("title_alternatives", [])]
