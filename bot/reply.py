@@ -6,9 +6,10 @@ knows about HTML, Block Kit or message size limits.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 
-from bot.model import WEEKDAYS_KO
+from bot.model import WEEKDAYS_KO, Meeting
 
 PAGE_SIZE = 15
 
@@ -20,6 +21,7 @@ class Line:
     text: str
     label: str = ""
     detail: str = ""
+    url: str = ""  # the text links here (http/https only; see `source_line`)
 
 
 @dataclass(frozen=True)
@@ -109,3 +111,12 @@ def dday(day: dt.date, today: dt.date) -> str:
 def shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_LINKABLE = re.compile(r"https?://[^\s<>|\"'`]+")
+
+
+def source_line(meeting: Meeting) -> Line:
+    """ "원문": where a meeting's release came from, a link when its URL is known."""
+    url = meeting.url if meeting.url and _LINKABLE.fullmatch(meeting.url) else ""
+    return Line(label="원문", text="정책브리핑 보도자료" if url else meeting.source or "-", url=url)

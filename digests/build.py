@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from bot import ministries
 from bot.model import WEEKDAYS_KO, AgendaItem, FollowUp, Meeting, Subscription
 from bot.render import render
-from bot.reply import Line, Reply, Section, dday, kdate, shorten
+from bot.reply import Line, Reply, Section, dday, kdate, shorten, source_line
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -253,7 +253,12 @@ class DigestSource:
         if cached is None:
             limit = len(meetings) + len(items) if max_lines is None else max_lines
             lines: list[Any] = [
-                Line(label=f"{m.number}번 회의", text=m.title, detail=kdate(m.date))
+                Line(
+                    label=f"{m.number}번 회의",
+                    text=m.title,
+                    detail=f"{kdate(m.date)} · 원문: {source_line(m).text}",
+                    url=source_line(m).url,
+                )
                 for m in meetings[:limit]
             ]
             lines += [

@@ -250,3 +250,54 @@ def test_options_work_before_and_after_the_command(db: Path) -> None:
         capture_output=True, text=True, cwd=ROOT, timeout=120,
     )  # fmt: skip
     assert early.returncode == 0 and "D-30" in early.stdout
+
+
+HTML_RELEASE = """<!doctype html><html><head><meta charset="utf-8">
+<link rel="canonical" href="https://www.korea.kr/briefing/pressReleaseView.do?newsId=156000001">
+<title>제9회 국가정책조정회의</title></head><body><nav>메뉴 &middot; 로그인</nav>
+<div class="view_cont"><p>□ 김민석 국무총리는 3월 4일(수) 정부서울청사에서 제9회 국가정책조정회의를 주재하였다.</p>
+<p>ㅇ 이날 회의에서는 ｢청년 주거 지원 방안(국토부)｣과 ｢소상공인 &amp; 골목상권 대책(중기부)｣을 논의하였다.</p>
+<p>□ 국토부는 2026년 말까지 청년 임대주택 5만 호를 공급한다.</p></div>
+<footer>저작권</footer></body></html>"""
+
+
+def test_import_html_from_stdin_keeps_the_source_link(db: Path, tmp_path: Path) -> None:
+    page = tmp_path / "release.html"
+    page.write_text(HTML_RELEASE, encoding="utf-8")
+    parsed = agendabot("parse", str(page), "--json", db=db)
+    assert parsed.returncode == 0, parsed.stderr
+    data = json.loads(parsed.stdout)
+    assert [(a["title"], a["decision"], a["lead_ministry"]) for a in data["agenda"]] == [
+        ("청년 주거 지원 방안", "논의", "국토교통부"),
+        ("소상공인 & 골목상권 대책", "논의", "중소벤처기업부"),
+    ]
+    assert data["meeting"]["url"].endswith("newsId=156000001")
+    assert "확인 필요" in parsed.stderr  # the parser says what it inferred
+    imported = subprocess.run(
+        [sys.executable, "-m", "bot", "--db", str(db), "import", "-"],
+        input=HTML_RELEASE,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "AGENDABOT_NOW": "2026-11-25T10:00:00+09:00"},
+        timeout=120,
+    )
+    assert imported.returncode == 0, imported.stderr
+    meetings = agendabot("ask", "/meetings", db=db)
+    assert "원문: 정책브리핑 보도자료" in meetings.stdout
+    assert "newsId=156000001" in meetings.stdout
+    item = agendabot("ask", "/agenda 2.1", db=db)
+    assert "원문" in item.stdout and "newsId=156000001" in item.stdout
+
+
+def test_release_without_agenda_is_refused_with_the_reason(db: Path, tmp_path: Path) -> None:
+    stub = tmp_path / "stub.txt"
+    stub.write_text(
+        "경제관계장관회의 개최\n\n□ 부총리는 2.17(월) 경제관계장관회의를 주재하였음\n\n"
+        "※ 자세한 내용은 첨부자료를 참고하시기 바랍니다.\n",
+        encoding="utf-8",
+    )
+    out = agendabot("import", str(stub), db=db)
+    assert out.returncode == 2
+    assert "첨부" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    pdf_hint = agendabot("import", str(tmp_path / "release.hwp"), db=db)
+    assert pdf_hint.returncode == 2 and "\n" not in pdf_hint.stderr.strip()

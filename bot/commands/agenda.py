@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.commands.base import Call, command, parse_item_ref
 from bot.model import AgendaItem, Milestone
-from bot.reply import Line, Reply, Section, dday, kdate, shorten
+from bot.reply import Line, Reply, Section, dday, kdate, shorten, source_line
 
 USAGE = "/agenda [안건번호 | 회의번호.안건번호]"
 
@@ -63,6 +63,7 @@ def item_reply(call: Call, item: AgendaItem) -> Reply:
     others = [m for m in item.ministries if m != item.lead_ministry]
     if others:
         facts.append(Line(label="관계 부처", text=", ".join(others)))
+    facts.append(source_line(store.meeting(item.meeting)))
     sections = [Section(lines=tuple(facts))] if facts else []
     if item.summary:
         sections.append(Section(heading="요약", paragraph=shorten(item.summary, 600)))

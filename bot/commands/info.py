@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.commands.base import REGISTRY, Call, command
-from bot.reply import Line, Reply, Section, kdate
+from bot.reply import Line, Reply, Section, kdate, source_line
 
 # The order staff meet the commands in: reading first, then follow-ups, then digests.
 ORDER = (
@@ -69,7 +69,9 @@ def meetings(call: Call) -> Reply:
             label=f"{m.number}",
             text=f"{m.title} · {kdate(m.date)}",
             detail=f"안건 {len(store.items(m.number))}건"
-            + (f" · {m.chair} 주재" if m.chair else ""),
+            + (f" · {m.chair} 주재" if m.chair else "")
+            + f" · 원문: {source_line(m).text}",
+            url=source_line(m).url,
         )
         for m in found
     )
