@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from bs4 import BeautifulSoup, Tag
+from bs4.element import PageElement, PreformattedString
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError
 
@@ -47,10 +48,10 @@ _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"
 # Page chrome that never holds the release, and the body containers of korea.kr pages.
 _JUNK = ["script", "style", "nav", "header", "footer", "aside", "form", "noscript", "template"]
 _BODY_SELECTORS = ("div.view_cont", "div.article_body", "article", "#content")
-_BLOCKS = [
+_BLOCKS = {
     *("p", "div", "li", "table", "ul", "ol", "dl", "dt", "dd", "section", "article", "main"),
     *("h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "caption", "figure", "hr"),
-]
+}
 _SECTION = re.compile(r"Contents/section(\d+)\.xml")
 _HWPX_CHARS = {"tab": "\t", "lineBreak": "\n", "nbSpace": " ", "fwSpace": " ", "hyphen": "-"}
 
@@ -241,34 +242,58 @@ def _main_container(soup: BeautifulSoup) -> Tag:
         node = soup.select_one(selector)
         if node is not None and _HANGUL.search(node.get_text()):
             return node
-    node = soup.body or soup
-    need = 0.8 * _hangul_count(node)
-    # Descend while one child still holds most of the text: leftover menus and banners fall away.
-    while (inner := _child_holding(node, need)) is not None:
+    return _densest(soup.body or soup)
+
+
+def _densest(root: Tag) -> Tag:
+    """Descend while one child holds 80% of the Hangul: leftover menus and banners fall away."""
+    counts = _hangul_counts(root)
+    need, node = 0.8 * counts[id(root)], root
+    while need:
+        inner = next(
+            (c for c in node.children if isinstance(c, Tag) and counts[id(c)] >= need), None
+        )
+        if inner is None:
+            break
         node = inner
     return node
 
 
-def _child_holding(node: Tag, need: float) -> Tag | None:
-    children = node.find_all(True, recursive=False)
-    return next((c for c in children if _hangul_count(c) >= need), None)
-
-
-def _hangul_count(node: Tag) -> int:
-    return len(_HANGUL.findall(node.get_text()))
+def _hangul_counts(root: Tag) -> dict[int, int]:
+    """Hangul letters under each tag, in one bottom-up pass (pages can nest thousands deep)."""
+    counts: dict[int, int] = {}
+    for tag in [root, *root.find_all(True)][::-1]:  # children come after their parents
+        counts[id(tag)] = sum(
+            counts[id(c)] if isinstance(c, Tag) else len(_HANGUL.findall(_visible(c)))
+            for c in tag.children
+        )
+    return counts
 
 
 def _html_lines(node: Tag) -> list[str]:
     """Block elements become line breaks, and each table row one line of " | "-joined cells."""
-    for br in node.find_all("br"):
-        br.replace_with("\n")
-    for block in node.find_all(_BLOCKS):
-        block.insert_before("\n")
-        block.insert_after("\n")
-    for row in reversed(node.find_all("tr")):  # inner tables first, so their rows nest as text
-        cells = (_squash_spaces(c.get_text()) for c in row.find_all(["td", "th"], recursive=False))
-        row.replace_with("\n" + " | ".join(c for c in cells if c) + "\n")
-    return _tidy(node.get_text().split("\n"))
+    parts: list[str] = []
+    stack: list[PageElement | None] = [node]  # None closes a block
+    while stack:  # a loop, not recursion: the tree can be deeper than Python's stack
+        item = stack.pop()
+        if item is None or (isinstance(item, Tag) and item.name == "br"):
+            parts.append("\n")
+        elif isinstance(item, Tag) and item.name == "tr":
+            cells = (" ".join(_html_lines(c)) for c in item.find_all(["td", "th"], recursive=False))
+            parts.append("\n" + " | ".join(c for c in cells if c) + "\n")
+        elif isinstance(item, Tag):
+            if item.name in _BLOCKS:
+                parts.append("\n")
+                stack.append(None)
+            stack.extend(reversed(item.contents))
+        else:
+            parts.append(_visible(item))
+    return _tidy("".join(parts).split("\n"))
+
+
+def _visible(element: PageElement) -> str:
+    """A text node as shown; comments, doctypes and CDATA show nothing."""
+    return "" if isinstance(element, PreformattedString) else str(element)
 
 
 def _html_title(soup: BeautifulSoup) -> str:
