@@ -127,7 +127,7 @@ PAGE = """<!DOCTYPE html>
       <tr><th>안건</th><th>담당 부처</th></tr>
       <tr><td>인공지능 민생 10대 과제</td><td>과기정통부<br>행안부</td></tr>
     </table>
-    <div>문의: 과기정통부 <a href="#">인공지능정책과</a></div>
+    <div>문의: 과기정통부 <a href="#">인공지능정책과</a><!-- 편집자 메모: 삭제 --></div>
   </div>
 </div>
 <footer>저작권 대한민국 정책브리핑</footer>
@@ -196,6 +196,15 @@ def test_page_without_known_container_keeps_the_dense_block() -> None:
         "과기정통부는 관계부처와 함께 내년 말까지 후속 조치를 마무리할 계획이다.",
     ]
     assert document.url is None
+
+
+def test_deep_and_wide_pages() -> None:
+    """Thousands of levels or rows: no RecursionError, and no quadratic slowdown."""
+    deep = "<div>" * 2000 + "<p>깊은 본문</p>" + "</div>" * 2000
+    assert read_bytes(f"<html><body>{deep}</body></html>".encode(), "deep.html").text == "깊은 본문"
+    rows = "<tr><td>가</td><td>나<br>다</td></tr>" * 800
+    wide = f"<html><body><table>{rows}</table></body></html>".encode()
+    assert read_bytes(wide, "wide.html").text.split("\n") == ["가 | 나 다"] * 800
 
 
 def test_page_without_hangul() -> None:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeGuard
 
 from bs4 import BeautifulSoup, Tag
 from bs4.element import PageElement, PreformattedString
@@ -52,6 +52,7 @@ _BLOCKS = {
     *("p", "div", "li", "table", "ul", "ol", "dl", "dt", "dd", "section", "article", "main"),
     *("h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "caption", "figure", "hr"),
 }
+_PACKAGE = "Contents/content.hpf"
 _SECTION = re.compile(r"Contents/section(\d+)\.xml")
 _HWPX_CHARS = {"tab": "\t", "lineBreak": "\n", "nbSpace": " ", "fwSpace": " ", "hyphen": "-"}
 
@@ -177,7 +178,7 @@ def _read_html(data: bytes, label: str) -> tuple[str, str | None]:
     charset = declared.group(1).decode("ascii").lower() if declared else None
     html = _decode(data, label, "cp949" if charset in _KOREAN_CHARSETS else charset)
     try:
-        soup = BeautifulSoup(html, "html.parser")
+        soup = BeautifulSoup(html, "lxml")
         url = _html_url(soup, html)
         for junk in soup.find_all(_JUNK):
             junk.decompose()
@@ -279,7 +280,7 @@ def _html_lines(node: Tag) -> list[str]:
         if item is None or (isinstance(item, Tag) and item.name == "br"):
             parts.append("\n")
         elif isinstance(item, Tag) and item.name == "tr":
-            cells = (" ".join(_html_lines(c)) for c in item.find_all(["td", "th"], recursive=False))
+            cells = [" ".join(_html_lines(c)) for c in item.children if _is(c, "td", "th")]
             parts.append("\n" + " | ".join(c for c in cells if c) + "\n")
         elif isinstance(item, Tag):
             if item.name in _BLOCKS:
@@ -291,24 +292,30 @@ def _html_lines(node: Tag) -> list[str]:
     return _tidy("".join(parts).split("\n"))
 
 
+def _is(element: PageElement, *names: str) -> TypeGuard[Tag]:
+    return isinstance(element, Tag) and element.name in names
+
+
 def _visible(element: PageElement) -> str:
     """A text node as shown; comments, doctypes and CDATA show nothing."""
     return "" if isinstance(element, PreformattedString) else str(element)
 
 
 def _html_title(soup: BeautifulSoup) -> str:
-    og_title = soup.find("meta", attrs={"property": "og:title"})
+    og_title = (soup.head or soup).find("meta", attrs={"property": "og:title"})
     if isinstance(og_title, Tag) and _squash_spaces(str(og_title.get("content") or "")):
         return _squash_spaces(str(og_title.get("content")))
-    if soup.title is not None and soup.title.get_text().strip():
-        return _squash_spaces(soup.title.get_text().split("|")[0])  # drop "| 정책브리핑" suffixes
+    title = (soup.head or soup).find("title")
+    if isinstance(title, Tag) and title.get_text().strip():
+        return _squash_spaces(title.get_text().split("|")[0])  # drop "| 정책브리핑" suffixes
     h1 = soup.find("h1")
     return _squash_spaces(h1.get_text()) if isinstance(h1, Tag) else ""
 
 
 def _html_url(soup: BeautifulSoup, html: str) -> str | None:
-    canonical = soup.find("link", rel="canonical")
-    og_url = soup.find("meta", attrs={"property": "og:url"})
+    head = soup.head or soup  # a page's own URL is declared in <head>; pages can be huge
+    canonical = head.find("link", rel="canonical")
+    og_url = head.find("meta", attrs={"property": "og:url"})
     for tag, attr in ((canonical, "href"), (og_url, "content")):
         value = str(tag.get(attr) or "").strip() if isinstance(tag, Tag) else ""
         if value.startswith(("http://", "https://")):
@@ -323,11 +330,9 @@ def _html_url(soup: BeautifulSoup, html: str) -> str | None:
 def _section_order(archive: zipfile.ZipFile) -> list[str]:
     """Sections in reading order: the package spine when there is one, else by number."""
     names = set(archive.namelist())
-    packages = sorted(n for n in names if n.endswith(".hpf"))  # Contents/content.hpf in practice
-    package = (
-        "Contents/content.hpf" if "Contents/content.hpf" in names else next(iter(packages), "")
-    )
-    if package:
+    # Contents/content.hpf in practice; another .hpf if a writer put it elsewhere.
+    packages = sorted((n for n in names if n.endswith(".hpf")), key=lambda n: n != _PACKAGE)
+    for package in packages[:1]:
         root = ET.fromstring(archive.read(package))
         hrefs = {e.get("id"): e.get("href") or "" for e in root.iter() if _local(e) == "item"}
         spine = [hrefs.get(e.get("idref"), "") for e in root.iter() if _local(e) == "itemref"]
