@@ -8,7 +8,7 @@ Run: .venv/bin/python -m bench.bench_digests [--subs 1000] [--skip-fanout] [--bi
    follow-ups.
 2. Fan-out: 1,000 Telegram subscriptions due at once, delivered by digests.scheduler.Runner
    through the real Telegram adapter (python-telegram-bot, bot/adapters/telegram.py) against
-   the fake Bot API (tests/fakes/telegram_api.py) on 127.0.0.1. The fake enforces 30 msg/s
+   the fake Bot API (fakes/telegram_api.py) on 127.0.0.1. The fake enforces 30 msg/s
    (a token bucket of 30, refilled at 30/s; beyond it: 429 retry_after=1) and injects 5%
    random failures (half 429 retry_after=1, half 502). Targets: achieved rate ≥ 90% of the
    30 msg/s ceiling, no chat without its digest, no chat with it twice.
@@ -37,7 +37,7 @@ from bot.model import Subscription
 from bot.store import Store
 from digests.build import DigestSource
 from digests.scheduler import Runner
-from tests.fakes.telegram_api import TOKEN, FakeTelegramAPI
+from fakes.telegram_api import TOKEN, FakeTelegramAPI
 
 NOW = dt.datetime.fromisoformat("2026-11-23T09:00:00+09:00")  # Monday, the default slot
 FILTERS: tuple[tuple[str, ...], ...] = (

@@ -53,8 +53,8 @@ def vm_rss(pid: int) -> float:
 async def measure_run(db: Path) -> tuple[float, float]:
     """`agendabot run` with Telegram and Slack HTTP on the test suite's fake servers."""
 
-    from tests.fakes.slack_api import FakeSlackAPI
-    from tests.fakes.telegram_api import TOKEN, FakeTelegramAPI
+    from fakes.slack_api import FakeSlackAPI
+    from fakes.telegram_api import TOKEN, FakeTelegramAPI
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

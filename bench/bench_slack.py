@@ -199,7 +199,7 @@ def main() -> None:
         asyncio.run(serve(args.serve, args.api_url))
         return
 
-    from tests.fakes.slack_api import FakeSlackAPI  # answers the one auth.test per server
+    from fakes.slack_api import FakeSlackAPI  # answers the one auth.test per server
 
     with FakeSlackAPI() as api:
         children: dict[str, subprocess.Popen[str]] = {}

@@ -43,7 +43,7 @@ from bot.commands import Context, Request, handle
 from bot.config import Settings
 from bot.importer import ensure_seeded
 from bot.store import Store
-from tests.fakes.telegram_api import FakeTelegramAPI
+from fakes.telegram_api import FakeTelegramAPI
 
 COMMAND = "/agenda 3"
 NOW = "2026-11-25T10:00:00+09:00"

@@ -11,8 +11,8 @@ from bot.model import FollowUp, Subscription
 from bot.reply import Reply
 from bot.store import Store
 from digests.build import EMPTY_TEXT, DigestSource, build_digest, is_empty, period_of, preview
+from fakes.fake_sender import FakeClock
 from tests.conftest import NOW
-from tests.fakes.fake_sender import FakeClock
 
 KST = dt.timezone(dt.timedelta(hours=9))
 NOW_DT = dt.datetime.fromisoformat(NOW)

@@ -15,7 +15,7 @@ from bot.model import Subscription
 from bot.reply import Line, Reply, Section
 from bot.store import Store
 from digests.outbox import Limit, RateLimiter, deliver, message_count, moved_key
-from tests.fakes.fake_sender import FakeClock, FakeSender
+from fakes.fake_sender import FakeClock, FakeSender
 
 REPLY = Reply(title="주간 요약", sections=(Section(lines=(Line("할 일"),)),))
 EMPTY = Reply(title="주간 요약", meta={"empty": "1"})

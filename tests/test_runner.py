@@ -20,8 +20,8 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.model import Subscription
 from bot.store import Store
-from tests.fakes.slack_api import FakeSlackAPI
-from tests.fakes.telegram_api import TOKEN, FakeTelegramAPI
+from fakes.slack_api import FakeSlackAPI
+from fakes.telegram_api import TOKEN, FakeTelegramAPI
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "runner-signing-secret"

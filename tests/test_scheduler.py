@@ -16,7 +16,7 @@ from bot.model import Subscription
 from bot.store import Store
 from digests.outbox import RateLimiter
 from digests.scheduler import Runner, due, run_forever, send_due, slot
-from tests.fakes.fake_sender import Crash, FakeClock, FakeSender
+from fakes.fake_sender import Crash, FakeClock, FakeSender
 
 UTC = dt.UTC
 

@@ -35,8 +35,8 @@ from bot.errors import UsageError
 from bot.model import Subscription
 from bot.reply import Line, Reply, Section
 from bot.store import Store
+from fakes.slack_api import FakeSlackAPI, FakeSocketMode
 from tests.conftest import ADMIN_SLACK
-from tests.fakes.slack_api import FakeSlackAPI, FakeSocketMode
 
 SECRET = "test-signing-secret-5f1c"
 TOKEN = "xoxb-test-token-9a7e"

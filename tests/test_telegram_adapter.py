@@ -31,8 +31,8 @@ from bot.errors import UsageError
 from bot.model import Subscription
 from bot.reply import Line, Reply, Section
 from bot.store import Store
+from fakes.telegram_api import FakeTelegramAPI
 from tests.conftest import ADMIN_TG
-from tests.fakes.telegram_api import FakeTelegramAPI
 
 ADMIN = int(ADMIN_TG)
 STAFF = 200
