@@ -44,8 +44,8 @@ def strip_bullet(line: str) -> str:
 def sentences(text: str) -> list[str]:
     """Split into sentences: newlines first (Kiwi ignores them), bullets stripped, then Kiwi."""
     out: list[str] = []
-    for line in text.splitlines():
-        line = strip_bullet(line)
+    for raw in text.splitlines():
+        line = strip_bullet(raw)
         if not line:
             continue
         out.extend(s.text.strip() for s in kiwi().split_into_sents(line) if s.text.strip())
