@@ -14,7 +14,7 @@ import json
 import logging
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +99,19 @@ def _parser() -> argparse.ArgumentParser:
     _common(common)
     sub = p.add_subparsers(metavar="COMMAND")
     add = functools.partial(sub.add_parser, parents=[common])
+    _bot_commands(add)
+    _release_commands(add)
+    _service_commands(add)
+    _admin_commands(add)
+    return p
 
+
+# Adds one subcommand: `sub.add_parser` with the common options.
+_Add = Callable[..., argparse.ArgumentParser]
+
+
+def _bot_commands(add: _Add) -> None:
+    """The bot on this machine: the console, one command, the tour."""
     c = add("console", help="interactive console on the local database")
     c.set_defaults(func=_console)
 
@@ -111,20 +123,29 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--keep", action="store_true", help="use --db instead of a temporary copy")
     c.set_defaults(func=_tour)
 
-    release_file = "a .txt, .html, .pdf or .hwpx press release, or - for standard input"
+
+def _release_commands(add: _Add) -> None:
+    """Press releases: parse one, or import it into the database."""
     c = add("parse", help="parse a press release and print what was found")
-    c.add_argument("file", help=release_file)
-    c.add_argument("--date", type=_date_arg, help="meeting date when the text lacks it")
-    c.add_argument("--url", help="the release's 정책브리핑 URL, kept as its source")
+    _release_arguments(c)
     c.add_argument("--json", action="store_true", help="print JSON (default: a short summary)")
     c.set_defaults(func=_parse)
 
     c = add("import", help="parse a press release and store it")
-    c.add_argument("file", help=release_file)
-    c.add_argument("--date", type=_date_arg, help="meeting date when the text lacks it")
-    c.add_argument("--url", help="the release's 정책브리핑 URL, kept as its source")
+    _release_arguments(c)
     c.set_defaults(func=_import)
 
+
+def _release_arguments(c: argparse.ArgumentParser) -> None:
+    c.add_argument(
+        "file", help="a .txt, .html, .pdf or .hwpx press release, or - for standard input"
+    )
+    c.add_argument("--date", type=_date_arg, help="meeting date when the text lacks it")
+    c.add_argument("--url", help="the release's 정책브리핑 URL, kept as its source")
+
+
+def _service_commands(add: _Add) -> None:
+    """The running bot and its weekly digests."""
     c = add("run", help="start the configured chat adapters and the digest scheduler")
     c.set_defaults(func=_run)
 
@@ -136,6 +157,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--chat", metavar="PLATFORM:CHAT", help="with --html: whose digest")
     c.set_defaults(func=_digest)
 
+
+def _admin_commands(add: _Add) -> None:
+    """Admin bot commands run from the shell for a given chat: follow-ups, subscriptions."""
     c = add("followup", help="list, add, close, cancel or edit follow-ups")
     c.add_argument("words", nargs="+", help='e.g. add 3 2026-12-15 과기정통부 "데이터 구축 점검"')
     c.set_defaults(func=lambda a: _mirror(a, "/followup " + " ".join(a.words)))
@@ -155,7 +179,6 @@ def _parser() -> argparse.ArgumentParser:
 
     c = add("subscriptions", help="list subscriptions")
     c.set_defaults(func=lambda a: _mirror(a, "/subscriptions"))
-    return p
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -180,7 +203,7 @@ def _context(args: argparse.Namespace, seed: bool = True, isolated: bool = False
     settings = _settings(args)
     store = Store(settings.db_path, clock=settings.clock)
     if seed:
-        ensure_seeded(store, isolated=isolated)
+        ensure_seeded(store, settings=settings, isolated=isolated)
     return Context(store, settings)
 
 
@@ -217,7 +240,8 @@ def _tour(args: argparse.Namespace) -> int:
 def _parse(args: argparse.Namespace) -> int:
     from bot.reading import release_to_json
 
-    release = read_release(args.file, date=args.date, url=args.url)
+    today = _settings(args).today()
+    release = read_release(args.file, date=args.date, today=today, url=args.url)
     _warn(release.warnings)
     data = release_to_json(release)
     if args.json:
@@ -235,7 +259,9 @@ def _parse(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     ctx = _context(args, seed=False)
-    meeting, status, release = import_file(ctx.store, args.file, date=args.date, url=args.url)
+    meeting, status, release = import_file(
+        ctx.store, args.file, date=args.date, today=ctx.settings.today(), url=args.url
+    )
     _warn(release.warnings)
     words = {
         "new": "새로 가져왔습니다",

@@ -102,16 +102,28 @@ class Settings:
         return ZoneInfo(self.tz)
 
     def clock(self) -> dt.datetime:
-        """Now, in the configured zone; pinned when AGENDABOT_NOW is set."""
+        """Now, in the configured zone; pinned when AGENDABOT_NOW is set.
+
+        The program's clock: the rest of bot/ and digests/ asks the settings or is handed a
+        date, so AGENDABOT_NOW pins everything (`tests/test_clock.py` holds that rule).
+        """
         return self.now if self.now is not None else dt.datetime.now(self.zone)
 
     def today(self) -> dt.date:
-        return self.clock().date()
+        """The date the clock shows in the configured zone (a pinned moment may carry another
+        offset)."""
+        return self.clock().astimezone(self.zone).date()
 
     def admins(self, platform: str) -> frozenset[str]:
         return {"telegram": self.telegram_admins, "slack": self.slack_admins}.get(
             platform, frozenset()
         )
+
+
+def configured_today() -> dt.date:
+    """Today by the configured clock (environment and `AGENDABOT_CONFIG`), for a caller that
+    was handed no date and has no Settings of its own."""
+    return Settings.load().today()
 
 
 def _validate(raw: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
+from bot.config import configured_today
 from bot.resources import data_path
 
 _TITLE_SUFFIX = re.compile(r"(?:장차관|장관|차관|위원장|처장|청장|실장)$")
@@ -102,8 +103,8 @@ def current(ministry: Ministry, on: dt.date) -> Ministry:
     return ministry
 
 
-def resolve(name: str, on: dt.date | None = None) -> Ministry | None:
-    """Resolve a name or abbreviation to the body it meant on `on` (default: today).
+def resolve(name: str, on: dt.date) -> Ministry | None:
+    """Resolve a name or abbreviation to the body it meant on `on`.
 
     Args:
         name: what the user or the text says: `중기부`, `중기`, `중소벤처기업부`, `산업부 장관`.
@@ -112,7 +113,6 @@ def resolve(name: str, on: dt.date | None = None) -> Ministry | None:
     Returns:
         The Ministry, or None when the name is unknown.
     """
-    on = on or dt.date.today()
     candidates = _index().get(normalise(name))
     if not candidates:
         return None
@@ -122,17 +122,18 @@ def resolve(name: str, on: dt.date | None = None) -> Ministry | None:
     return current(candidates[0], on)
 
 
-def suggest(name: str, n: int = 3) -> list[str]:
-    """Official names close to an unknown name, for a "did you mean" line."""
+def suggest(name: str, n: int = 3, *, on: dt.date | None = None) -> list[str]:
+    """Official names close to an unknown name, for a "did you mean" line: the names valid on
+    `on` (default: today by the configured clock)."""
     key = normalise(name)
     index = _index()
     close = difflib.get_close_matches(key, index.keys(), n=n * 2, cutoff=0.5)
     if not close:
         close = [k for k in index if key and (key in k or k in key)]
     out: list[str] = []
-    today = dt.date.today()
+    on = on or configured_today()
     for k in close:
-        official = current(index[k][0], today).name
+        official = current(index[k][0], on).name
         if official not in out:
             out.append(official)
     return out[:n]

@@ -116,21 +116,29 @@ def split_lines(rendered: str, limit: int) -> list[str]:
     parts: list[str] = []
     current = ""
     for line in rendered.split("\n"):
-        while len(line) > limit:
-            head, line = _cut_line(line, limit)
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(head)
-        candidate = f"{current}\n{line}" if current else line
+        heads, rest = _cut_to_fit(line, limit)
+        if heads and current:
+            parts.append(current)
+            current = ""
+        parts.extend(heads)
+        candidate = f"{current}\n{rest}" if current else rest
         if len(candidate) > limit:
             parts.append(current)
-            current = line
+            current = rest
         else:
             current = candidate
     if current.strip() or not parts:
         parts.append(current)
     return [p for p in parts if p.strip()] or [""]
+
+
+def _cut_to_fit(line: str, limit: int) -> tuple[list[str], str]:
+    """A line too long for one part: the parts cut from its front, and the rest that fits."""
+    heads: list[str] = []
+    while len(line) > limit:
+        head, line = _cut_line(line, limit)
+        heads.append(head)
+    return heads, line
 
 
 _TAG = re.compile(r"<(/?)([a-z]+)[^>]*>")

@@ -108,9 +108,20 @@ def dday(day: dt.date, today: dt.date) -> str:
     return f"D-{delta}" if delta > 0 else f"D+{-delta}"
 
 
-def shorten(text: str, limit: int) -> str:
+def shorten(text: str, limit: int, *, at_word: bool = False) -> str:
+    """The text on one line (white space collapsed), cut and ended with "…" past `limit`.
+
+    The cut keeps `limit - 1` characters, so the result fits in `limit`. With `at_word` (key
+    points read from a release) it falls at the last space before `limit` when that keeps
+    more than half, else at `limit`, and the "…" follows.
+    """
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    if not at_word:
+        return text[: limit - 1] + "…"
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit] + "…"
 
 
 _LINKABLE = re.compile(r"https?://[^\s<>|\"'`]+")

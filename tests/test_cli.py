@@ -20,6 +20,7 @@ def agendabot(
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", "--db", str(db), *args],
+        check=False,  # the tests look at the exit code
         capture_output=True,
         text=True,
         cwd=cwd or ROOT,
@@ -179,6 +180,7 @@ def test_wheel_ships_templates_and_data(tmp_path: Path) -> None:
             str(tmp_path / "dist"),
             str(ROOT),
         ],
+        check=False,
         capture_output=True,
         text=True,
         timeout=300,
@@ -203,6 +205,7 @@ def test_wheel_ships_templates_and_data(tmp_path: Path) -> None:
             "ask",
             "/agenda 3",
         ],
+        check=False,
         capture_output=True,
         text=True,
         cwd=elsewhere,
@@ -247,7 +250,7 @@ def test_options_work_before_and_after_the_command(db: Path) -> None:
     early = subprocess.run(
         [sys.executable, "-m", "bot", "--now", "2026-12-01T10:00:00+09:00", "--db", str(db),
          "ask", "/agenda 1"],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        check=False, capture_output=True, text=True, cwd=ROOT, timeout=120,
     )  # fmt: skip
     assert early.returncode == 0 and "D-30" in early.stdout
 
@@ -276,6 +279,7 @@ def test_import_html_from_stdin_keeps_the_source_link(db: Path, tmp_path: Path) 
     imported = subprocess.run(
         [sys.executable, "-m", "bot", "--db", str(db), "import", "-"],
         input=HTML_RELEASE,
+        check=False,
         capture_output=True,
         text=True,
         env={**os.environ, "AGENDABOT_NOW": "2026-11-25T10:00:00+09:00"},
@@ -287,6 +291,31 @@ def test_import_html_from_stdin_keeps_the_source_link(db: Path, tmp_path: Path) 
     assert "newsId=156000001" in meetings.stdout
     item = agendabot("ask", "/agenda 2.1", db=db)
     assert "원문" in item.stdout and "newsId=156000001" in item.stdout
+
+
+YEARLESS_RELEASE = (
+    "□ 정부는 3월 5일(수) 정부서울청사에서 경제관계장관회의를 개최하였다.\n"
+    "<안건 1> 「청년 주거 지원 방안」\n"
+    "「청년 주거 지원 방안」이 논의되었다. 국토교통부는 청년 임대주택을 공급할 계획이다.\n"
+)
+
+
+def test_parse_and_import_date_a_yearless_release_by_the_pinned_clock(
+    db: Path, tmp_path: Path
+) -> None:
+    """Wednesday 5 March: 2025 for a clock in late 2026, 2031 for one pinned in June 2031."""
+    release = tmp_path / "yearless.txt"
+    release.write_text(YEARLESS_RELEASE, encoding="utf-8")
+    pinned = {"AGENDABOT_NOW": "2031-06-01T10:00:00+09:00"}
+    parsed = agendabot("parse", str(release), "--json", db=db, env=pinned)
+    assert parsed.returncode == 0, parsed.stderr
+    assert json.loads(parsed.stdout)["meeting"]["date"] == "2031-03-05"
+    assert "연도" in parsed.stderr  # the inferred year is flagged for checking
+    default = agendabot("parse", str(release), "--json", db=db)  # pinned to 2026-11-25
+    assert json.loads(default.stdout)["meeting"]["date"] == "2025-03-05"
+    imported = agendabot("import", str(release), "--now", "2031-06-01T10:00:00+09:00", db=db)
+    assert imported.returncode == 0, imported.stderr
+    assert "(2031-03-05)" in imported.stdout
 
 
 def test_release_without_agenda_is_refused_with_the_reason(db: Path, tmp_path: Path) -> None:

@@ -11,6 +11,8 @@ import pytest
 
 from bot.errors import ParseError
 from bot.reading import parse, read_document, release_to_json
+from bot.reading.content import key_points
+from bot.reply import shorten
 from bot.resources import data_path
 
 
@@ -504,3 +506,13 @@ def test_items_listed_in_one_sentence_with_their_ministries() -> None:
         ("태풍 대비 안전관리 대책", "의결", "행정안전부"),
     ]
     assert release.meeting.chair == "국무총리"  # named in the sentence that lists the items
+
+
+def test_long_key_points_are_cut_at_a_word() -> None:
+    """Key points and reply lines share `bot.reply.shorten`; key points end on a whole word."""
+    words = " ".join(["데이터"] * 30)  # 119 characters
+    point = key_points(f"▲ {words}\n")[0]
+    assert point.endswith("데이터…") and len(point) <= 81
+    assert shorten(words, 80) == words[:79] + "…"
+    assert shorten(words, 80, at_word=True) == point
+    assert shorten("  짧은\n 문장 ", 80, at_word=True) == "짧은 문장"

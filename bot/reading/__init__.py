@@ -22,6 +22,7 @@ import re
 from typing import Any
 
 from bot import ministries
+from bot.config import configured_today
 from bot.errors import ParseError
 from bot.model import AgendaItem, Meeting, Release
 from bot.reading import content, items, meeting
@@ -45,13 +46,21 @@ _DOMESTIC = re.compile(
 
 
 def parse(
-    text: str, *, date: dt.date | None = None, source: str = "", url: str | None = None
+    text: str,
+    *,
+    date: dt.date | None = None,
+    today: dt.date | None = None,
+    source: str = "",
+    url: str | None = None,
 ) -> Release:
     """Read a meeting and its agenda items from a press release.
 
     Args:
         text: the release as text (see `read_document`).
         date: the meeting date, when known; otherwise it is read from the text.
+        today: the day it is read, which bounds the year of a year-less meeting date; callers
+            pass their settings' date (`Settings.today()`), and without it the configured
+            clock is asked (`AGENDABOT_NOW` pins it).
         source: where the text came from (a file name); a year in it helps date the meeting.
         url: the release's 정책브리핑 URL, when the caller knows it (`import --url`).
 
@@ -68,7 +77,8 @@ def parse(
     body = regular_text.body
     if not body.strip():
         raise ParseError("본문이 비어 있습니다.")
-    provisional = date or dt.date.today()
+    today = today or configured_today()
+    provisional = date or today
     found = items.find(Doc(body, provisional)) if not _international(body) else []
     if not found:
         raise ParseError(_why_no_agenda(body))
@@ -76,7 +86,7 @@ def parse(
     inferred = False
     meeting_date = date
     if meeting_date is None:
-        meeting_date, inferred = meeting.date(head, body, source)
+        meeting_date, inferred = meeting.date(head, body, source, today)
     if meeting_date is None:
         raise ParseError(
             "회의 날짜를 찾을 수 없습니다: 본문에 '11월 24일(월)' 같은 날짜가 없습니다. --date로 알려 주세요."

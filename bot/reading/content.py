@@ -14,6 +14,7 @@ from bot import ministries, nlp
 from bot.model import Milestone
 from bot.reading.milestones import find_milestones
 from bot.reading.text import CIRCLED as _CIRCLED
+from bot.reply import shorten
 
 _SUBJECT = re.compile(r"(?:^|(?<=[\s,(]))([가-힣A-Za-z()·]{2,30}?)(?:은|는|이|가|에서는)(?=\s)")
 _CONJUNCT = re.compile(r"(?:^|(?<=[\s,(]))([가-힣A-Za-z()·]{2,30}?)(?:와|과|및|,)\s*$")
@@ -28,6 +29,7 @@ _CHUNK = re.compile(r"[^\n]+?(?:다\.|$)(?=\s|$)")
 # "농림축산식품부(장관 송미령, 이하 농식품부)는": the aside hides the subject from _SUBJECT.
 _APPOSITION = re.compile(r"\((?:장관|청장|처장|위원장|차관|부총리)[^()\n]{0,40}\)")
 _SUMMARY_WORDS = re.compile(r"계획|예정|방침|목표|추진한다|추진할|추진된다")
+_KEY_POINT_LIMIT = 80  # characters, cut at a word
 
 
 def milestones(text: str, on: dt.date) -> list[Milestone]:
@@ -109,21 +111,13 @@ def key_points(body: str) -> list[str]:
         if end - start < 6:
             comma = re.search(r"[,.;\n]|$", body[end + 1 :])
             end = end + 1 + (comma.start() if comma else 0)
-        point = _shorten(body[start:end].strip(" ,’'”"))
+        point = shorten(body[start:end].strip(" ,’'”"), _KEY_POINT_LIMIT, at_word=True)
         if len(point) >= 4 and point not in points:
             points.append(point)
     if not points:
         for chunk in _CHUNK.findall(body):
             if _KEY_WORDS.search(chunk):
-                points.append(_shorten(nlp.strip_bullet(chunk)))
+                points.append(shorten(nlp.strip_bullet(chunk), _KEY_POINT_LIMIT, at_word=True))
             if len(points) >= 3:
                 break
     return points[:8]
-
-
-def _shorten(text: str, limit: int = 80) -> str:
-    text = re.sub(r"\s+", " ", text)
-    if len(text) <= limit:
-        return text
-    cut = text.rfind(" ", 0, limit)
-    return text[: cut if cut > limit // 2 else limit] + "…"

@@ -3,7 +3,8 @@ where, and which ministries attended.
 
 The meeting date is the day the text says the meeting was held (`11월 24일(월)`, `’22.3.17.(목)`,
 `9.26일(화)`), not the release date; a year-less date takes the year in which that day fell on
-the weekday written next to it.
+the weekday written next to it, near the years the text (or its file name) mentions and never
+after next year, counted from `today` (the caller's clock: nothing here reads the real one).
 """
 
 from __future__ import annotations
@@ -190,9 +191,14 @@ def attendees(text: str, on: dt.date) -> tuple[str, ...]:
     return ()
 
 
-def date(head: str, text: str, source: str) -> tuple[dt.date | None, bool]:
-    """The meeting day, and whether its year had to be inferred (no year in the text)."""
-    reference = _reference_year(source, text)
+def date(head: str, text: str, source: str, today: dt.date) -> tuple[dt.date | None, bool]:
+    """The meeting day, and whether its year had to be inferred (no year in the text).
+
+    `today` bounds the inference: a year-less date is placed near the text's years up to this
+    one (this year when it names none), and never later than next year.
+    """
+    reference = _reference_year(source, text, today.year)
+    latest = today.year + 1  # a meeting is not reported years ahead
     sentences = [s for s in re.split(r"(?<=[.다음])\s+|\n", head) if s.strip()]
     ordered = [s for s in sentences if _MEETING_WORDS.search(s)] + [head, text[:3000]]
     for index, chunk in enumerate(ordered):
@@ -207,13 +213,13 @@ def date(head: str, text: str, source: str) -> tuple[dt.date | None, bool]:
         if weekday:
             year = 2000 + int(weekday["yy"]) if weekday["yy"] else None
             day = _from_weekday(
-                int(weekday["m"]), int(weekday["d"]), weekday["w"], year or reference
+                int(weekday["m"]), int(weekday["d"]), weekday["w"], year or reference, latest
             )
             if day:
                 return day, year is None
         only = _DAY_ONLY.search(chunk)
         if only and index < len(ordered) - 1:
-            day = _from_day(int(only["d"]), only["w"], reference, text)
+            day = _from_day(int(only["d"]), only["w"], reference, text, latest)
             if day:
                 return day, True
         bare = _DAY_BARE.search(chunk)
@@ -225,12 +231,11 @@ def date(head: str, text: str, source: str) -> tuple[dt.date | None, bool]:
     return None, False
 
 
-def _reference_year(source: str, text: str) -> int:
+def _reference_year(source: str, text: str, this_year: int) -> int:
     """The year a year-less meeting date is near: from the file name, else the text's years."""
     hint = _YEAR_HINT.search(source)
     if hint:
         return int(hint[1])
-    this_year = dt.date.today().year
     years = [int(y) for y in _YEAR_HINT.findall(text)]
     years += [2000 + int(y) for y in _SHORT_YEAR.findall(text)]
     # Releases look ahead (2030년까지 …): only years up to now say when one was written.
@@ -238,10 +243,12 @@ def _reference_year(source: str, text: str) -> int:
     return years[len(years) // 2] if years else this_year
 
 
-def _from_weekday(month: int, day: int, weekday: str, reference: int) -> dt.date | None:
-    """The year in which month/day fell on that weekday, nearest the reference year."""
+def _from_weekday(
+    month: int, day: int, weekday: str, reference: int, latest: int
+) -> dt.date | None:
+    """The year, up to `latest`, in which month/day fell on that weekday, nearest the reference
+    year."""
     target = _WEEKDAYS.index(weekday)
-    latest = dt.date.today().year + 1  # a meeting is not reported years ahead
     for distance in range(0, 12):
         for year in (reference - distance, reference + distance):
             if year > latest:
@@ -255,11 +262,11 @@ def _from_weekday(month: int, day: int, weekday: str, reference: int) -> dt.date
     return None
 
 
-def _from_day(day: int, weekday: str, reference: int, text: str) -> dt.date | None:
+def _from_day(day: int, weekday: str, reference: int, text: str, latest: int) -> dt.date | None:
     """`10일(수)`: the month is the one of the text's dates nearest that weekday."""
     months = [int(m) for m in re.findall(r"(?<![0-9])(1[0-2]|[1-9])월", text)]
     for month in [*months, *range(1, 13)]:
-        candidate = _from_weekday(month, day, weekday, reference)
+        candidate = _from_weekday(month, day, weekday, reference, latest)
         if candidate and abs(candidate.year - reference) <= 1:
             return candidate
     return None

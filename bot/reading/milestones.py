@@ -284,14 +284,16 @@ def _inherit_years(text: str, hits: list[_Hit], meeting_year: int) -> list[_Hit]
         if hit.year is not None:
             near = abs(hit.year - meeting_year) <= 1
             year, year_end = (hit.year if near else None), hit.end
+            out.append(hit)
         elif (
             year is not None
             and hit.offset is None
             and not (hit.ago or hit.coming)
             and not _SENTENCE_GAP.search(text, year_end, hit.start)
         ):
-            hit = replace(hit, year=year)
-        out.append(hit)
+            out.append(replace(hit, year=year))
+        else:
+            out.append(hit)
     return out
 
 
@@ -394,20 +396,21 @@ def _month_bounds(year: int, first: int, last: int) -> tuple[dt.date, dt.date]:
 
 
 def _kind(hit: _Hit, tail: str, precision: Precision) -> MilestoneKind:
-    if hit.ago:
-        return "event"
+    """Event, start or deadline: the first of these signs that is present decides."""
     quals = set(hit.quals)
-    if quals & _END_QUALS:
-        return "deadline"
-    if quals & _START_QUALS:
-        return "start"
     word = _KIND_WORDS.search(tail)
-    if word and word[1]:
-        return "start"  # 3월 중 착수: the verb says when it begins
-    if quals & _DEADLINE_QUALS:
-        return "deadline"
-    if word:
-        return "deadline" if word[2] else "event"
+    signs: tuple[tuple[object, MilestoneKind], ...] = (
+        (hit.ago, "event"),  # 지난 3월: it happened
+        (quals & _END_QUALS, "deadline"),  # 3월까지, 연말
+        (quals & _START_QUALS, "start"),  # 3월부터
+        (word and word[1], "start"),  # 3월 중 착수: the verb says when it begins
+        (quals & _DEADLINE_QUALS, "deadline"),  # 3월 중
+        (word and word[2], "deadline"),  # 3월 완료
+        (word, "event"),  # 3월 개최
+    )
+    for present, kind in signs:
+        if present:
+            return kind
     return "event" if precision == "day" else "deadline"
 
 
