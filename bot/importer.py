@@ -1,5 +1,5 @@
-"""Press release file → store: parse, compute search terms, save. Used by the CLI and on
-first start, when the bundled seed is imported so the bot has data without any step."""
+"""Press release file → store: parse and save (the store adds search terms). Used by the CLI
+and on first start, when the bundled seed is imported so the bot has data without any step."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot import reading, search
+from bot import reading
 from bot.config import ENV, Settings
 from bot.model import Meeting, Release
 from bot.resources import seed_files
@@ -54,8 +54,7 @@ def import_file(
         ParseError: the file cannot be read or holds no agenda (nothing is stored).
     """
     release = read_release(path, date=date, today=today, url=url)
-    terms = {item.number: search.item_terms(item) for item in release.items}
-    meeting, status = store.save_release(release, by=by, terms=terms)
+    meeting, status = store.save_release(release, by=by)
     return meeting, status, release
 
 

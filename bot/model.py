@@ -7,8 +7,10 @@ every other module can pass them around without knowing how they are stored.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any, Literal, Self
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
+from types import UnionType
+from typing import Any, Literal, Self, Union, cast, get_args, get_origin, get_type_hints
 
 Precision = Literal["day", "month", "quarter", "half", "year"]
 MilestoneKind = Literal["deadline", "start", "event"]
@@ -52,9 +54,160 @@ class Record:
         return replace(self, **changes)  # type: ignore[type-var]
 
     @classmethod
-    def _known(cls, data: dict[str, Any]) -> dict[str, Any]:
-        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-        return {k: v for k, v in data.items() if k in names}
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The record from its JSON form (`to_dict`'s output, or an older row).
+
+        Keys the class does not know are ignored (old rows may carry removed fields); missing
+        keys of fields with a default take the default; a missing required field is a
+        TypeError. Values are converted as the field's type says: see `_reader`.
+        """
+        try:
+            read = _READERS[cls]
+        except KeyError:
+            read = _READERS[cls] = _reader(cls)
+        return cast(Self, read(data))
+
+
+# -- reading records from JSON ---------------------------------------------------------------
+#
+# `from_dict` runs on hot paths (a digest tick reads tens of thousands of follow-ups), so each
+# class gets a reader compiled once from its fields and type hints, as `dataclasses` compiles
+# `__init__`: straight-line code, dates and tuples converted inline, one call of the class.
+
+_READERS: dict[type, Callable[[Mapping[str, Any]], Any]] = {}
+_AS_IS = (str, int, float, bool, list, dict, type(None))
+
+
+def _reader(cls: type) -> Callable[[Mapping[str, Any]], Any]:
+    """Compile the function that makes a `cls` from its JSON dict.
+
+    For FollowUp it reads, in part:
+
+        def read(data):
+            try:
+                f_id = data['id']
+                f_due = data['due']
+            except KeyError as e:
+                raise TypeError(...) from None
+            if f_due is not None and not isinstance(f_due, date): f_due = date.fromisoformat(f_due)
+            if 'history' in data:
+                f_history = data['history']
+                f_history = tuple(map(each_history, f_history)) if f_history else ()
+            else:
+                f_history = default_history
+            return cls(f_id, f_meeting, f_item, f_text, f_owner, f_due, ..., f_history)
+    """
+    hints = get_type_hints(cls)
+    env: dict[str, Any] = {"cls": cls, "date": dt.date, "datetime": dt.datetime}
+    required, after, arguments = [], [], []
+    for f in fields(cls):
+        if not f.init:
+            continue  # not an argument of __init__, which gives it its value
+        name, key = f.name, repr(f.name)
+        arguments.append(f"{name}=f_{name}" if f.kw_only else f"f_{name}")
+        convert = _conversion(hints[name], f"{cls.__name__}.{name}", name, env)
+        if convert is not None:
+            convert = convert.format(v=f"f_{name}")
+        if f.default is MISSING and f.default_factory is MISSING:
+            required.append(f"        f_{name} = data[{key}]")
+            if convert is not None:
+                after.append(f"    {convert}")
+            continue
+        if f.default is not MISSING:
+            env[f"default_{name}"] = f.default
+            otherwise = f"default_{name}"
+        else:
+            env[f"factory_{name}"] = f.default_factory
+            otherwise = f"factory_{name}()"
+        if convert is None:
+            after.append(f"    f_{name} = data[{key}] if {key} in data else {otherwise}")
+        else:
+            after += [
+                f"    if {key} in data:",
+                f"        f_{name} = data[{key}]",
+                f"        {convert}",
+                "    else:",
+                f"        f_{name} = {otherwise}",
+            ]
+    missing = (
+        "        raise TypeError(f'{cls.__name__}.from_dict: no {e} in {sorted(data)}') from None"
+    )
+    source = "\n".join(
+        [
+            "def read(data):",
+            *(["    try:", *required, "    except KeyError as e:", missing] if required else []),
+            *after,
+            f"    return cls({', '.join(arguments)})",
+        ]
+    )
+    exec(compile(source, f"<{cls.__name__}.from_dict>", "exec"), env)
+    read: Callable[[Mapping[str, Any]], Any] = env["read"]
+    return read
+
+
+_PARSE = {
+    dt.datetime: "if {v} is not None and not isinstance({v}, datetime): {v} = datetime.fromisoformat({v})",
+    dt.date: "if {v} is not None and not isinstance({v}, date): {v} = date.fromisoformat({v})",
+}
+
+
+def _conversion(hint: Any, where: str, name: str, env: dict[str, Any]) -> str | None:
+    """The statement that turns the JSON value in the variable `{v}` into a value of type `hint`
+    (None: taken as it is), inlined for dates and tuples; what it calls goes into `env`."""
+    hint = _required(hint)
+    element = _element(hint)
+    if hint in _PARSE:
+        return _PARSE[hint]
+    if element is not None:
+        each = _converter(element, where)
+        if each is None:
+            return "{v} = tuple({v}) if {v} else ()"
+        env[f"each_{name}"] = each
+        return f"{{v}} = tuple(map(each_{name}, {{v}})) if {{v}} else ()"
+    convert = _converter(hint, where)
+    if convert is None:
+        return None
+    env[f"convert_{name}"] = convert
+    return f"{{v}} = convert_{name}({{v}})"
+
+
+def _converter(hint: Any, where: str) -> Callable[[Any], Any] | None:
+    """What turns a JSON value into a value of type `hint`; None when it is taken as it is.
+
+    Every converter lets None through (a tuple reads None as empty), so `X | None` converts
+    like `X`; a union of several types is taken as it is.
+    """
+    hint = _required(hint)
+    element = _element(hint)
+    origin = get_origin(hint)
+    if hint is Any or hint in _AS_IS or origin in (Literal, list, dict, Union, UnionType):
+        return None
+    if element is not None:
+        each = _converter(element, where)
+        return (lambda v: tuple(v or ())) if each is None else (lambda v: tuple(map(each, v or ())))
+    if isinstance(hint, type) and issubclass(hint, Record):
+        record = hint
+        return lambda v: None if v is None else record.from_dict(v)
+    parse = {dt.datetime: _datetime, dt.date: _date}.get(hint)
+    if parse is None:
+        raise TypeError(f"{where}: cannot read a {hint!r} from JSON")
+    return parse
+
+
+def _required(hint: Any) -> Any:
+    """`X` for `X | None`; any other hint as it is."""
+    options = [a for a in get_args(hint) if a is not type(None)]
+    if get_origin(hint) in (Union, UnionType) and len(options) == 1:
+        return options[0]
+    return hint
+
+
+def _element(hint: Any) -> Any:
+    """`X` for `tuple[X, ...]`, else None."""
+    args = get_args(hint)
+    if get_origin(hint) is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return args[0]
+    return None
 
 
 @dataclass(frozen=True)
@@ -66,12 +219,6 @@ class Milestone(Record):
     precision: Precision
     kind: MilestoneKind
     past: bool
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Milestone:
-        d = cls._known(data)
-        d["date"] = _date(d["date"])
-        return cls(**d)
 
 
 @dataclass(frozen=True)
@@ -93,14 +240,6 @@ class AgendaItem(Record):
     def ref(self) -> str:
         """The id users type: `1.3` is meeting 1, item 3."""
         return f"{self.meeting}.{self.number}"
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> AgendaItem:
-        d = cls._known(data)
-        d["ministries"] = tuple(d.get("ministries") or ())
-        d["key_points"] = tuple(d.get("key_points") or ())
-        d["milestones"] = tuple(Milestone.from_dict(m) for m in d.get("milestones") or ())
-        return cls(**d)
 
 
 @dataclass(frozen=True)
@@ -124,15 +263,6 @@ class Meeting(Record):
     venue: str | None = None
     attendees: tuple[str, ...] = ()  # official names of the attending ministries
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Meeting:
-        d = cls._known(data)
-        d["date"] = _date(d["date"])
-        d["imported_at"] = _datetime(d.get("imported_at"))
-        d["milestones"] = tuple(Milestone.from_dict(m) for m in d.get("milestones") or ())
-        d["attendees"] = tuple(d.get("attendees") or ())
-        return cls(**d)
-
 
 @dataclass(frozen=True)
 class Release:
@@ -152,12 +282,6 @@ class Change(Record):
     field: str
     old: Any
     new: Any
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Change:
-        d = cls._known(data)
-        d["at"] = _datetime(d["at"])
-        return cls(**d)
 
 
 @dataclass(frozen=True)
@@ -182,15 +306,6 @@ class FollowUp(Record):
     def item_ref(self) -> str:
         return f"{self.meeting}.{self.item}"
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> FollowUp:
-        d = cls._known(data)
-        d["due"] = _date(d["due"])
-        d["created_at"] = _datetime(d.get("created_at"))
-        d["updated_at"] = _datetime(d.get("updated_at"))
-        d["history"] = tuple(Change.from_dict(c) for c in d.get("history") or ())
-        return cls(**d)
-
 
 @dataclass(frozen=True)
 class Subscription(Record):
@@ -208,7 +323,6 @@ class Subscription(Record):
     tz: str = "Asia/Seoul"
     horizon_days: int = 60
     ministries: tuple[str, ...] = ()
-    language: str = "ko"
     quiet_when_empty: bool = False
     skip_holidays: bool = True  # a Korean public holiday moves the digest to the next workday
     created_by: str = ""
@@ -216,14 +330,6 @@ class Subscription(Record):
     paused: bool = False
     paused_reason: str = ""
     last_digest_at: dt.datetime | None = None
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Subscription:
-        d = cls._known(data)
-        d["ministries"] = tuple(d.get("ministries") or ())
-        d["created_at"] = _datetime(d.get("created_at"))
-        d["last_digest_at"] = _datetime(d.get("last_digest_at"))
-        return cls(**d)
 
 
 @dataclass(frozen=True)
@@ -239,14 +345,6 @@ class Delivery(Record):
     claimed_at: dt.datetime | None = None
     message_ids: tuple[str, ...] = field(default_factory=tuple)
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Delivery:
-        d = cls._known(data)
-        d["sent_at"] = _datetime(d.get("sent_at"))
-        d["claimed_at"] = _datetime(d.get("claimed_at"))
-        d["message_ids"] = tuple(d.get("message_ids") or ())
-        return cls(**d)
-
 
 @dataclass(frozen=True)
 class AuditEntry(Record):
@@ -258,9 +356,3 @@ class AuditEntry(Record):
     target: str
     old: Any = None
     new: Any = None
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> AuditEntry:
-        d = cls._known(data)
-        d["at"] = _datetime(d["at"])
-        return cls(**d)

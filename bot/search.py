@@ -1,9 +1,9 @@
 """Ranked search over agenda items and follow-ups: BM25 over Kiwi content-word terms, so
 Korean particles and endings do not defeat a query (보이스피싱을 → 보이스피싱).
 
-Terms are computed once, when an item is imported or a follow-up written, and stored with
-it; a query only tokenises itself. The inverted index is rebuilt in memory when the store
-changes.
+Terms are computed once, by the store when an item is imported or a follow-up written
+(`nlp.item_terms`, `nlp.followup_terms`), and stored with it; a query only tokenises itself.
+The inverted index is rebuilt in memory when the store changes.
 """
 
 from __future__ import annotations
@@ -15,22 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot import nlp
-from bot.model import AgendaItem
 from bot.store import Store, exempt_from_gc
 
-TITLE_WEIGHT = 3  # a word in the title counts as much as three in the body
 K1, B = 1.2, 0.75
 SNIPPET = 40
-
-
-def item_terms(item: AgendaItem) -> list[str]:
-    """The terms an item is found by: its title (weighted), summary and body."""
-    return nlp.terms(item.title) * TITLE_WEIGHT + nlp.terms(item.body or item.summary)
-
-
-def followup_terms(text: str, owner: str = "") -> list[str]:
-    """The terms a follow-up is found by."""
-    return nlp.terms(f"{text} {owner}")
 
 
 @dataclass(frozen=True)
@@ -122,9 +110,8 @@ class Searcher:
             if needle in _compact(item.title) or needle in _compact(item.body)
         ]
         hits += [
-            ("followup", row["id"], 0.0)
-            for row in self.store.followup_rows()
-            if needle in _compact(row["text"])
+            ("followup", fu.id, 0.0)
+            for fu in self.store.followups_with_text(lambda text: needle in _compact(text))
         ]
         return hits
 

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from filelock import FileLock
@@ -33,6 +33,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
+from bot import nlp
 from bot.errors import NotFound
 from bot.model import (
     AgendaItem,
@@ -50,6 +51,7 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 FREEZE_ABOVE = 1 << 20  # bytes of JSON above which a freshly read database is exempted from GC
 Tables = dict[str, dict[str, dict[str, Any]]]
+Row = TypeVar("Row", bound=dict[str, Any])  # a raw row, or TinyDB's Document (which has a doc_id)
 
 
 class CorruptStore(Exception):
@@ -336,39 +338,26 @@ class Store:
         for row in self._rows("items"):
             yield (row["meeting"], row["number"]), row.get("terms", "").split()
 
-    def save_release(
-        self,
-        release: Release,
-        *,
-        by: str,
-        terms: dict[int, list[str]] | None = None,
-    ) -> tuple[Meeting, str]:
+    def save_release(self, release: Release, *, by: str) -> tuple[Meeting, str]:
         """Store a parsed release; returns the meeting and 'new', 'unchanged' or 'updated'.
 
         The same file again changes nothing. A revised release of a known meeting (same
         title and date) replaces its items; follow-ups follow their item by title when the
-        revision renumbers items.
+        revision renumbers items. Each item is stored with its search terms.
         """
-        terms = terms or {}
+        # Before the lock: the first analysis loads Kiwi, which takes seconds.
+        terms = {item.number: nlp.item_terms(item) for item in release.items}
         now = self.now()
         with self.transaction() as db:
             meetings = db.table("meetings")
-            existing = next(
-                (
-                    Meeting.from_dict(m)
-                    for m in meetings.all()
-                    if m["source_sha256"] == release.meeting.source_sha256
-                    or (m["title"], m["date"]) == (release.meeting.title, str(release.meeting.date))
-                ),
-                None,
+            rows = meetings.all()
+            found = _find(rows, source_sha256=release.meeting.source_sha256) or _find(
+                rows, title=release.meeting.title, date=release.meeting.date.isoformat()
             )
+            existing = Meeting.from_dict(found) if found else None
             if existing and existing.source_sha256 == release.meeting.source_sha256:
                 return existing, "unchanged"
-            number = (
-                existing.number
-                if existing
-                else max((m.doc_id for m in meetings.all()), default=0) + 1
-            )
+            number = existing.number if existing else max((m.doc_id for m in rows), default=0) + 1
             meeting = release.meeting.evolve(number=number, imported_at=now)
             meetings.upsert(Document(meeting.to_dict(), doc_id=number))
             items = db.table("items")
@@ -378,9 +367,9 @@ class Store:
             items.remove(doc_ids=[row.doc_id for row in items.all() if row["meeting"] == number])
             new_titles: dict[str, int] = {}
             for item in release.items:
-                item = item.evolve(meeting=number)
                 new_titles[item.title] = item.number
-                items.insert({**item.to_dict(), "terms": " ".join(terms.get(item.number, []))})
+                stored = item.evolve(meeting=number).to_dict()
+                items.insert({**stored, "terms": _joined(terms[item.number])})
             renumber = {
                 old: new_titles[title]
                 for title, old in old_titles.items()
@@ -444,9 +433,39 @@ class Store:
         for row in self._rows("followups"):
             yield row["id"], row.get("terms", "").split()
 
-    def followup_rows(self) -> Iterable[dict[str, Any]]:
-        """Raw follow-up rows, for bulk scans (search, digests) that convert only what they use."""
-        return self._rows("followups")
+    def digest_followups(self, *, due_by: dt.date, closed_since: dt.datetime) -> list[FollowUp]:
+        """What a digest may show: open follow-ups due on or before `due_by` and done ones
+        closed at or after `closed_since` (an aware time); cancelled ones never. By due date.
+
+        With 100,000 follow-ups most are neither, so rows are tested as stored and only those
+        that pass are built as models. A follow-up is closed at its last status change to
+        done, else at its last update (naive times, from old rows, are read as UTC).
+        """
+        latest = due_by.isoformat()  # ISO dates compare as strings
+        found = []
+        read = FollowUp.from_dict
+        # Built in stored order (rows stored together lie together in memory), then sorted.
+        for row in self._rows("followups"):
+            status = row["status"]
+            if status == "open":
+                if row["due"] > latest:
+                    continue
+            elif status == "done":
+                closed = _closed_at(row)
+                if closed is None or closed < closed_since:
+                    continue
+            else:
+                continue
+            found.append(read(row))
+        found.sort(key=lambda fu: (fu.due, _id_order(fu.id)))
+        return found
+
+    def followups_with_text(self, test: Callable[[str], bool]) -> list[FollowUp]:
+        """Follow-ups of any status whose text passes `test`, in the order they were added.
+
+        For scans such as search's literal fallback: only the rows that pass become models.
+        """
+        return [FollowUp.from_dict(r) for r in self._rows("followups") if test(r["text"])]
 
     def followup(self, fid: str) -> FollowUp:
         row = self._followup_index().by_id.get(fid.strip().upper())
@@ -462,12 +481,12 @@ class Store:
         owner: str,
         due: dt.date,
         by: str,
-        terms: list[str] | None = None,
     ) -> FollowUp:
-        """Create a follow-up with the next short id (F1, F2, …)."""
+        """Create a follow-up with the next short id (F1, F2, …), stored with its search terms."""
+        terms = nlp.followup_terms(text, owner)  # before the lock: Kiwi may have to load
         now = self.now()
         with self.transaction() as db:
-            if not any((r["meeting"], r["number"]) == item for r in db.table("items").all()):
+            if _find(db.table("items").all(), meeting=item[0], number=item[1]) is None:
                 raise NotFound(f"{item[0]}.{item[1]} 안건은 없습니다.")
             meta = db.table("meta")
             counter = meta.get(doc_id=1)
@@ -486,7 +505,7 @@ class Store:
                 updated_by=by,
                 updated_at=now,
             )
-            db.table("followups").insert({**fu.to_dict(), "terms": " ".join(terms or [])})
+            db.table("followups").insert({**fu.to_dict(), "terms": _joined(terms)})
             self._audit(db, by, "followup.add", fu.id, None, fu.to_dict())
         return fu
 
@@ -496,18 +515,33 @@ class Store:
         changes: dict[str, Any],
         *,
         by: str,
-        terms: list[str] | None = None,
     ) -> FollowUp:
-        """Apply field changes, recording each in the follow-up's history and the audit log."""
+        """Apply field changes, recording each in the follow-up's history and the audit log.
+
+        A change of text or owner changes the search terms stored with the follow-up.
+        """
         key = fid.strip().upper()
         now = self.now()
+        terms, basis = None, None
+        if "text" in changes or "owner" in changes:
+            # Before the lock (Kiwi may have to load), from what the follow-up says now.
+            current = _find(self._rows("followups"), id=key)
+            if current is not None:
+                basis = (
+                    changes.get("text", current["text"]),
+                    changes.get("owner", current["owner"]),
+                )
+                terms = nlp.followup_terms(*basis)
         with self.transaction() as db:
             table = db.table("followups")
-            row = next((r for r in table.all() if r["id"] == key), None)
+            row = _find(table.all(), id=key)
             if row is None:
                 raise NotFound(f"후속조치 {fid}은(는) 없습니다.")
             old = FollowUp.from_dict(row)
             new = old.evolve(**changes, updated_by=by, updated_at=now)
+            if basis is not None and basis != (new.text, new.owner):
+                # Another process changed it in between; Kiwi is loaded by now, so this is quick.
+                terms = nlp.followup_terms(new.text, new.owner)
             history = [
                 Change(now, by, name, _jsonish(getattr(old, name)), _jsonish(value))
                 for name, value in changes.items()
@@ -516,7 +550,7 @@ class Store:
             new = new.evolve(history=old.history + tuple(history))
             update: dict[str, Any] = new.to_dict()
             if terms is not None:
-                update["terms"] = " ".join(terms)
+                update["terms"] = _joined(terms)
             table.update(update, doc_ids=[row.doc_id])
             for c in history:
                 self._audit(db, by, "followup.edit", f"{key}.{c.field}", c.old, c.new)
@@ -531,16 +565,14 @@ class Store:
         )
 
     def subscription(self, key: str) -> Subscription | None:
-        for r in self._rows("subscriptions"):
-            if r["key"] == key:
-                return Subscription.from_dict(r)
-        return None
+        row = _find(self._rows("subscriptions"), key=key)
+        return Subscription.from_dict(row) if row else None
 
     def save_subscription(self, sub: Subscription, *, by: str) -> Subscription:
         """Create or replace the subscription of one chat."""
         with self.transaction() as db:
             table = db.table("subscriptions")
-            row = next((r for r in table.all() if r["key"] == sub.key), None)
+            row = _find(table.all(), key=sub.key)
             if row is None:
                 table.insert(sub.to_dict())
             else:
@@ -553,7 +585,7 @@ class Store:
     def remove_subscription(self, key: str, *, by: str) -> Subscription:
         with self.transaction() as db:
             table = db.table("subscriptions")
-            row = next((r for r in table.all() if r["key"] == key), None)
+            row = _find(table.all(), key=key)
             if row is None:
                 raise NotFound("이 대화방은 구독하고 있지 않습니다.")
             table.remove(doc_ids=[row.doc_id])
@@ -571,7 +603,7 @@ class Store:
     def _update_subscription(self, key: str, changes: dict[str, Any], *, by: str) -> None:
         with self.transaction() as db:
             table = db.table("subscriptions")
-            row = next((r for r in table.all() if r["key"] == key), None)
+            row = _find(table.all(), key=key)
             if row is None:
                 return
             table.update(changes, doc_ids=[row.doc_id])
@@ -582,10 +614,8 @@ class Store:
     # -- outbox ---------------------------------------------------------------------------
 
     def delivery(self, subscription: str, period: str) -> Delivery | None:
-        for r in self._rows("deliveries"):
-            if r["subscription"] == subscription and r["period"] == period:
-                return Delivery.from_dict(r)
-        return None
+        row = _find(self._rows("deliveries"), subscription=subscription, period=period)
+        return Delivery.from_dict(row) if row else None
 
     def deliveries(self) -> list[Delivery]:
         return [Delivery.from_dict(r) for r in self._rows("deliveries")]
@@ -601,14 +631,7 @@ class Store:
         now = self.now()
         with self.transaction() as db:
             table = db.table("deliveries")
-            row = next(
-                (
-                    r
-                    for r in table.all()
-                    if r["subscription"] == subscription and r["period"] == period
-                ),
-                None,
-            )
+            row = _find(table.all(), subscription=subscription, period=period)
             current = Delivery.from_dict(row) if row else Delivery(subscription, period)
             if current.status in ("sent", "skipped"):
                 return None
@@ -640,11 +663,9 @@ class Store:
         now = self.now()
         with self.transaction() as db:
             table = db.table("deliveries")
-            row = next(
-                r
-                for r in table.all()
-                if r["subscription"] == subscription and r["period"] == period
-            )
+            row = _find(table.all(), subscription=subscription, period=period)
+            if row is None:
+                raise LookupError(f"no delivery {subscription} {period} to finish: claim it first")
             done = Delivery.from_dict(row).evolve(
                 status=status,
                 last_error=error,
@@ -654,9 +675,9 @@ class Store:
             table.update(done.to_dict(), doc_ids=[row.doc_id])
             if status == "sent":
                 subs = db.table("subscriptions")
-                for r in subs.all():
-                    if r["key"] == subscription:
-                        subs.update({"last_digest_at": now.isoformat()}, doc_ids=[r.doc_id])
+                sub = _find(subs.all(), key=subscription)
+                if sub is not None:
+                    subs.update({"last_digest_at": now.isoformat()}, doc_ids=[sub.doc_id])
         return done
 
     # -- audit ----------------------------------------------------------------------------
@@ -671,9 +692,44 @@ class Store:
         db.table("audit").insert(entry.to_dict())
 
 
+_ABSENT = object()
+
+
+def _find(rows: Iterable[Row], **match: Any) -> Row | None:
+    """The first row whose fields equal `match` (a row without such a field never matches)."""
+    if len(match) == 1:
+        [(name, value)] = match.items()
+        return next((r for r in rows if r.get(name, _ABSENT) == value), None)
+    wanted = match.items()
+    return next((r for r in rows if all(r.get(k, _ABSENT) == v for k, v in wanted)), None)
+
+
+def _joined(terms: list[str]) -> str:
+    """Search terms as stored: one space-joined string per row (see `Store.item_terms`)."""
+    return " ".join(terms)
+
+
+def _closed_at(row: dict[str, Any]) -> dt.datetime | None:
+    """When a follow-up row was closed: its last status change to done, else its last update."""
+    for change in reversed(row.get("history") or ()):
+        if change.get("field") == "status" and change.get("new") == "done":
+            return _utc(dt.datetime.fromisoformat(change["at"]))
+    updated = row.get("updated_at")
+    return _utc(dt.datetime.fromisoformat(updated)) if updated else None
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    # Old rows may hold naive timestamps; the store writes UTC, so read them as UTC.
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
 def _due_order(row: dict[str, Any]) -> tuple[str, int]:
-    fid = row["id"]
-    return row["due"], int(fid[1:]) if fid[1:].isdigit() else 0
+    return row["due"], _id_order(row["id"])
+
+
+def _id_order(fid: str) -> int:
+    """F12 → 12, so F2 comes before F12."""
+    return int(fid[1:]) if fid[1:].isdigit() else 0
 
 
 def _jsonish(value: Any) -> Any:

@@ -2,16 +2,16 @@
 
 A tick may build a thousand digests, and most subscriptions share a ministry filter and a local
 date, so everything they share is computed once: `DigestSource` is a snapshot of the store
-taken once per tick (follow-ups pre-filtered on the raw rows, only the ones a digest can show
-are converted), and it caches the filtered sections per (filter, local date, horizon). Building
-one digest is then a dictionary lookup plus the few meetings new since its last digest.
+taken once per tick (only the follow-ups a digest can show: `Store.digest_followups`), and it
+caches the filtered sections per (filter, local date, horizon). Building one digest is then a
+dictionary lookup plus the few meetings new since its last digest.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,9 +29,6 @@ DONE_DAYS = 7
 MAX_LINES = 50  # per section: a digest is a summary; /followup lists everything
 EMPTY_TEXT = "이번 주는 다가오는 일정이나 마감이 없습니다."
 
-# Only these statuses can appear in a digest; cancelled follow-ups never do.
-_SHOWN = ("open", "done")
-
 
 def period_of(day: dt.date) -> str:
     """The ISO week key of a local date: 2026-11-23 → 2026-W48."""
@@ -39,13 +36,12 @@ def period_of(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _done_at(row: dict[str, Any]) -> dt.datetime | None:
+def _done_at(fu: FollowUp) -> dt.datetime | None:
     """When a follow-up was closed: its last status change to done, else its last update."""
-    for change in reversed(row.get("history") or ()):
-        if change.get("field") == "status" and change.get("new") == "done":
-            return _aware(dt.datetime.fromisoformat(change["at"]))
-    updated = row.get("updated_at")
-    return _aware(dt.datetime.fromisoformat(updated)) if updated else None
+    for change in reversed(fu.history):
+        if change.field == "status" and change.new == "done":
+            return _aware(change.at)
+    return _aware(fu.updated_at)
 
 
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:
@@ -62,7 +58,7 @@ class DigestSource:
     now: dt.datetime
     meetings: tuple[Meeting, ...]
     items: tuple[AgendaItem, ...]
-    followups: tuple[dict[str, Any], ...]  # raw rows: only the ~50 shown become models
+    followups: tuple[FollowUp, ...]  # open and recently done, by due date
     _sections: dict[Any, tuple[Section, ...]] = field(default_factory=dict, repr=False)
     _new: dict[Any, tuple[list[Meeting], list[AgendaItem]]] = field(
         default_factory=dict, repr=False
@@ -72,30 +68,23 @@ class DigestSource:
     _lineages: dict[tuple[str, ...], frozenset[str] | None] = field(
         default_factory=dict, repr=False
     )
+    _split: tuple[tuple[FollowUp, ...], list[FollowUp], list[FollowUp]] | None = field(
+        default=None, repr=False
+    )
 
     @classmethod
     def load(cls, store: Store, now: dt.datetime) -> DigestSource:
         """Snapshot the store for digests built around `now` (in any time zone).
 
-        Open follow-ups due later than any zone's today + 14 days and follow-ups closed before
-        last week are dropped on the raw rows, before paying for a model object.
+        Open follow-ups due later than any zone's today + 14 days, follow-ups closed before
+        last week and cancelled ones are left in the store (which drops them before paying for
+        a model object).
         """
         utc_day = now.astimezone(dt.UTC).date()
-        latest_due = (utc_day + dt.timedelta(days=DUE_SOON_DAYS + 2)).isoformat()
-        closed_since = (now - dt.timedelta(days=DONE_DAYS + 2)).astimezone(dt.UTC)
-        followups: list[dict[str, Any]] = []
-        for row in store.followup_rows():
-            status = row["status"]
-            if status not in _SHOWN:
-                continue
-            if status == "open" and row["due"] > latest_due:
-                continue
-            if status == "done":
-                closed = _done_at(row)
-                if closed is None or closed < closed_since:
-                    continue
-            followups.append(row)
-        followups.sort(key=lambda r: (r["due"], len(r["id"]), r["id"]))
+        followups = store.digest_followups(
+            due_by=utc_day + dt.timedelta(days=DUE_SOON_DAYS + 2),
+            closed_since=now - dt.timedelta(days=DONE_DAYS + 2),
+        )
         return cls(
             now=now,
             meetings=tuple(store.meetings()),
@@ -160,55 +149,65 @@ class DigestSource:
                         )
                         milestones.append((m.date, f"{meeting.number}", line))
         milestones.sort(key=lambda t: (t[0], t[1]))
-
-        soon_end = today + dt.timedelta(days=DUE_SOON_DAYS)
-        done_since = self.now - dt.timedelta(days=DONE_DAYS)
-        today_s, soon_s = today.isoformat(), soon_end.isoformat()
-        overdue: list[Any] = []
-        soon: list[Any] = []
-        done: list[Any] = []
-        for row in self.followups:
-            if names is not None and row["owner"] not in names:
-                continue
-            if row["status"] == "open":
-                if row["due"] < today_s:
-                    overdue.append(row)
-                elif row["due"] <= soon_s:
-                    soon.append(row)
-            else:
-                closed = _done_at(row)
-                if closed is not None and closed >= done_since:
-                    done.append(row)
-
-        # Only the lines a section shows are made into models and Lines; the rest are counted.
-        def due_lines(rows: list[Any]) -> list[Any]:
-            shown = rows if max_lines is None else rows[:max_lines]
-            return [_followup_line(FollowUp.from_dict(r), today) for r in shown] + rows[
-                len(shown) :
-            ]
-
-        def done_lines(rows: list[Any]) -> list[Any]:
-            shown = rows if max_lines is None else rows[:max_lines]
-            out: list[Any] = []
-            for r in shown:
-                fu = FollowUp.from_dict(r)
-                out.append(
-                    Line(
-                        label=fu.id,
-                        text=shorten(fu.text, 80),
-                        detail=f"{fu.owner} · {fu.item_ref}번 안건",
-                    )
-                )
-            return out + rows[len(shown) :]
-
-        overdue, soon, done = due_lines(overdue), due_lines(soon), done_lines(done)
         sections = [
             _section(f"다가오는 일정 ({horizon}일 이내)", [t[2] for t in milestones], max_lines),
-            _section("기한 지난 후속조치", overdue, max_lines),
-            _section(f"마감 임박 후속조치 ({DUE_SOON_DAYS}일 이내)", soon, max_lines),
-            _section("지난 7일 완료", done, max_lines),
+            *self._followup_sections(names, today, max_lines),
         ]
         return tuple(s for s in sections if s.lines)
+
+    def _followup_sections(
+        self, names: frozenset[str] | None, today: dt.date, max_lines: int | None
+    ) -> list[Section]:
+        """Overdue, due soon, and done in the last 7 days."""
+        soon_end = today + dt.timedelta(days=DUE_SOON_DAYS)
+        opened, closed = self._open_and_closed()
+        overdue: list[FollowUp] = []
+        soon: list[FollowUp] = []
+        for fu in opened:
+            if names is not None and fu.owner not in names:
+                continue
+            if fu.due < today:
+                overdue.append(fu)
+            elif fu.due <= soon_end:
+                soon.append(fu)
+        done = [fu for fu in closed if names is None or fu.owner in names]
+
+        # Only the lines a section shows are made into Lines; the rest are counted.
+        def lines(found: list[FollowUp], line: Callable[[FollowUp], Line]) -> list[Any]:
+            shown = found if max_lines is None else found[:max_lines]
+            return [line(fu) for fu in shown] + found[len(shown) :]
+
+        def due_line(fu: FollowUp) -> Line:
+            return _followup_line(fu, today)
+
+        def done_line(fu: FollowUp) -> Line:
+            return Line(
+                label=fu.id, text=shorten(fu.text, 80), detail=f"{fu.owner} · {fu.item_ref}번 안건"
+            )
+
+        return [
+            _section("기한 지난 후속조치", lines(overdue, due_line), max_lines),
+            _section(
+                f"마감 임박 후속조치 ({DUE_SOON_DAYS}일 이내)", lines(soon, due_line), max_lines
+            ),
+            _section("지난 7일 완료", lines(done, done_line), max_lines),
+        ]
+
+    def _open_and_closed(self) -> tuple[list[FollowUp], list[FollowUp]]:
+        """The open follow-ups, and those closed in the last 7 days, in due order: the same for
+        every digest of the tick, so split once (again if `followups` is replaced)."""
+        if self._split is None or self._split[0] is not self.followups:
+            done_since = self.now - dt.timedelta(days=DONE_DAYS)
+            opened, closed = [], []
+            for fu in self.followups:
+                if fu.status == "open":
+                    opened.append(fu)
+                else:
+                    at = _done_at(fu)
+                    if at is not None and at >= done_since:
+                        closed.append(fu)
+            self._split = (self.followups, opened, closed)
+        return self._split[1], self._split[2]
 
     # -- one digest --------------------------------------------------------------------
 

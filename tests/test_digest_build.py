@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from typing import Any
 
 import pytest
 
@@ -10,7 +12,17 @@ from bot import render
 from bot.model import FollowUp, Subscription
 from bot.reply import Reply
 from bot.store import Store
-from digests.build import EMPTY_TEXT, DigestSource, build_digest, is_empty, period_of, preview
+from digests.build import (
+    DONE_DAYS,
+    DUE_SOON_DAYS,
+    EMPTY_TEXT,
+    DigestSource,
+    _done_at,
+    build_digest,
+    is_empty,
+    period_of,
+    preview,
+)
 from fakes.fake_sender import FakeClock
 from tests.conftest import NOW
 
@@ -164,7 +176,7 @@ def test_section_is_capped_with_a_pointer_to_the_full_list(store: Store) -> None
             text=f"할 일 {n}",
             owner="국방부",
             due=dt.date(2026, 11, 1),
-        ).to_dict()
+        )
         for n in range(1, 121)
     )
     source = DigestSource.load(store, NOW_DT)
@@ -187,3 +199,99 @@ def test_digest_renders_in_every_format(store: Store, tz: str) -> None:
     assert render.text(reply)
     assert render.telegram(reply)
     assert render.slack(reply)
+
+
+def _old_row_filter(rows: list[dict[str, Any]], now: dt.datetime) -> list[str]:
+    """The ids DigestSource.load kept before the store's typed query, as it filtered raw rows."""
+
+    def done_at(row: dict[str, Any]) -> dt.datetime | None:
+        for change in reversed(row.get("history") or ()):
+            if change.get("field") == "status" and change.get("new") == "done":
+                return aware(dt.datetime.fromisoformat(change["at"]))
+        updated = row.get("updated_at")
+        return aware(dt.datetime.fromisoformat(updated)) if updated else None
+
+    def aware(moment: dt.datetime) -> dt.datetime:
+        return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+    utc_day = now.astimezone(dt.UTC).date()
+    latest_due = (utc_day + dt.timedelta(days=DUE_SOON_DAYS + 2)).isoformat()
+    closed_since = (now - dt.timedelta(days=DONE_DAYS + 2)).astimezone(dt.UTC)
+    kept = []
+    for row in rows:
+        status = row["status"]
+        if status not in ("open", "done"):
+            continue
+        if status == "open" and row["due"] > latest_due:
+            continue
+        if status == "done":
+            closed = done_at(row)
+            if closed is None or closed < closed_since:
+                continue
+        kept.append(row)
+    kept.sort(key=lambda r: (r["due"], len(r["id"]), r["id"]))
+    return [r["id"] for r in kept]
+
+
+def test_digest_query_keeps_exactly_what_the_old_row_filter_kept(store: Store) -> None:
+    # At NOW (2026-11-25 10:00 KST = 01:00 UTC): open ones due up to 2026-12-11 (UTC day + 16)
+    # and done ones closed since 2026-11-16 01:00 UTC (9 days before) are kept.
+    def row(n: int, status: str, due: str, **kw: Any) -> dict[str, Any]:
+        base = FollowUp(f"F{n}", 1, 1, f"할 일 {n}", "국방부", dt.date.fromisoformat(due))
+        return {**base.to_dict(), "status": status, **kw}
+
+    def change(at: str, new: str) -> dict[str, Any]:
+        return {"at": at, "by": "t", "field": "status", "old": "open", "new": new}
+
+    rows = [
+        row(1, "open", "2026-12-11"),  # due on the last day kept
+        row(2, "open", "2026-12-12"),  # a day later
+        row(3, "open", "2020-01-01"),  # long overdue
+        row(13, "open", "2026-12-11"),  # the same day as F1: by number, so F1 first
+        row(4, "done", "2026-11-01", updated_at="2026-11-16T01:00:00+00:00"),  # closed on the edge
+        row(5, "done", "2026-11-01", updated_at="2026-11-16T00:59:59.999999+00:00"),
+        row(6, "done", "2026-11-02", updated_at="2026-11-16T01:00:00"),  # naive: read as UTC
+        row(7, "done", "2026-11-02", updated_at="2026-11-16T00:59:59"),
+        row(12, "done", "2026-11-02", updated_at="2026-11-16T10:00:00+09:00"),  # the edge, in KST
+        # Closed long ago, its note edited yesterday: the status change counts.
+        row(
+            8,
+            "done",
+            "2026-11-03",
+            updated_at="2026-11-24T00:00:00+00:00",
+            history=[change("2026-11-10T00:00:00+00:00", "done")],
+        ),
+        # Closed, reopened, closed again this week: the last closing counts.
+        row(
+            9,
+            "done",
+            "2026-11-03",
+            updated_at="2026-11-01T00:00:00+00:00",
+            history=[
+                change("2026-11-01T00:00:00+00:00", "done"),
+                {**change("2026-11-02T00:00:00+00:00", "open"), "old": "done"},
+                change("2026-11-20T00:00:00+09:00", "done"),
+            ],
+        ),
+        row(10, "done", "2026-11-03", updated_at=None),  # never updated: not shown
+        row(11, "cancelled", "2026-11-30"),
+        row(14, "cancelled", "2026-11-30", updated_at="2026-11-24T00:00:00+00:00"),
+    ]
+    with store.transaction() as db:
+        db.table("followups").insert_multiple(rows)
+
+    stored = json.loads(store.path.read_text(encoding="utf-8"))["followups"].values()
+    expected = _old_row_filter(list(stored), NOW_DT)
+    assert expected == ["F3", "F4", "F6", "F12", "F9", "F1", "F13"]
+    source = DigestSource.load(Store(store.path), NOW_DT)
+    assert [fu.id for fu in source.followups] == expected
+    assert all(isinstance(fu, FollowUp) for fu in source.followups)
+    # The digest's own reading of when a follow-up was closed agrees with the store's.
+    closed_since = NOW_DT - dt.timedelta(days=DONE_DAYS + 2)
+    closed = {fu.id: _done_at(fu) for fu in map(FollowUp.from_dict, rows) if fu.status == "done"}
+    assert {fid for fid, at in closed.items() if at is not None and at >= closed_since} == {
+        "F4",
+        "F6",
+        "F12",
+        "F9",
+    }

@@ -81,7 +81,7 @@ def test_300_followups_split_within_platform_limits(store: Store) -> None:
             text=f"{NASTY} 후속조치 {n}번: 데이터 구축과 모델 개발 진행 상황을 점검하고 보고",
             owner="과학기술정보통신부",
             due=dt.date(2026, 11, 1) + dt.timedelta(days=n % 38),
-        ).to_dict()
+        )
         for n in range(1, 301)
     )
     reply = source.digest(SUB, NOW_DT, max_lines=None)

@@ -6,7 +6,7 @@ import contextlib
 import re
 from typing import Any
 
-from bot import dates, ministries, search
+from bot import dates, ministries
 from bot.commands.base import Call, command, parse_item_ref
 from bot.errors import UsageError
 from bot.model import STATUS_KO, FollowUp
@@ -149,7 +149,6 @@ def _add(call: Call, args: list[str]) -> Reply:
         owner=owner,
         due=due,
         by=call.by,
-        terms=search.followup_terms(text, owner),
     )
     today = call.ctx.today()
     return Reply(
@@ -204,12 +203,7 @@ def _edit(call: Call, args: list[str]) -> Reply:
             changes["status"] = STATUSES[value.lower()]
         else:
             changes[name] = _text(value, EDIT) if name == "text" else value[:MAX_TEXT]
-    terms = None
-    if "text" in changes or "owner" in changes:
-        terms = search.followup_terms(
-            changes.get("text", current.text), changes.get("owner", current.owner)
-        )
-    fu = store.update_followup(current.id, changes, by=call.by, terms=terms)
+    fu = store.update_followup(current.id, changes, by=call.by)
     return Reply(
         title=f"후속조치 {fu.id}를 수정했습니다.",
         sections=(Section(lines=(_line(fu, call.ctx.today()),)),),
