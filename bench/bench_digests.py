@@ -125,7 +125,7 @@ def bench_build(store: Store, n: int, label: str) -> None:
     for name, fn in (("text", render.text), ("telegram", render.telegram), ("slack", render.slack)):
         t = time.perf_counter()
         for _ in range(200):
-            fn(reply)  # type: ignore[operator]
+            fn(reply)
         print(f"    render.{name}: {(time.perf_counter() - t) / 200 * 1e6:.0f} µs per digest")
 
 
@@ -186,7 +186,7 @@ async def fanout(n: int, tmp: Path) -> None:
         async def shutdown(self) -> None:
             pass
 
-        async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # type: ignore[no-untyped-def,override]
+        async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # type: ignore[no-untyped-def]
             return await callback(*args, **kwargs)
 
     path = tmp / "fanout.json"

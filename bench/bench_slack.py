@@ -40,6 +40,7 @@ async def serve_agendabot(api_url: str) -> int:
     from bot.commands import Context
     from bot.config import Settings
     from bot.importer import ensure_seeded
+    from bot.server import HttpServer
     from bot.store import Store
 
     tmp = Path(tempfile.mkdtemp())
@@ -56,9 +57,11 @@ async def serve_agendabot(api_url: str) -> int:
     store = Store(settings.db_path, clock=settings.clock)
     ensure_seeded(store)
     bot = SlackBot(Context(store, settings))
+    server = HttpServer(settings.http_host, settings.http_port, bot.routes())
+    await server.start()
     await bot.start()
-    assert bot.port is not None
-    return bot.port
+    assert server.port is not None
+    return server.port
 
 
 async def serve_bare(api_url: str) -> int:

@@ -89,7 +89,9 @@ def echo(html: str | None = None) -> Starter:
             else:
                 await update.effective_message.reply_text(html, parse_mode="HTML")
 
-        app: Application = ApplicationBuilder().token(api.token).base_url(api.base_url).build()
+        app: Application[Any, Any, Any, Any, Any, Any] = (
+            ApplicationBuilder().token(api.token).base_url(api.base_url).build()
+        )
         app.add_handler(CommandHandler("agenda", answer))
         await app.initialize()
         assert app.updater is not None

@@ -20,6 +20,7 @@ from typing import Any
 
 from bot import render
 from bot.adapters import console
+from bot.chats import ChatKey
 from bot.commands import Context
 from bot.config import Settings
 from bot.errors import AgendabotError
@@ -295,7 +296,7 @@ def _digest(args: argparse.Namespace) -> int:
     now = ctx.now()
     if args.preview or args.html:
         key = args.preview or args.chat or "console:console"
-        reply = build.preview(ctx.store, _chat_key(key), now)
+        reply = build.preview(ctx.store, str(ChatKey.parse(key)), now)
         if args.html:
             args.html.write_text(build.render_html(reply), encoding="utf-8")
             print(f"{args.html} 에 저장했습니다.")
@@ -315,31 +316,19 @@ def _digest(args: argparse.Namespace) -> int:
     return 1 if counts.get("failed") or counts.get("no-sender") else 0
 
 
-def _chat_key(value: str) -> str:
-    platform, _, chat = value.partition(":")
-    if platform not in ("telegram", "slack", "console") or not chat:
-        raise CliError(f"대화방은 PLATFORM:CHAT_ID 형식입니다 (예: telegram:-100123): {value}")
-    return value
-
-
 def _mirror(args: argparse.Namespace, text: str, chat: str | None = None) -> int:
     """Run an admin command from the shell, as the console user, for a given chat."""
     ctx = _context(args)
-    platform, chat_id, team = "console", "console", None
-    if chat:
-        platform, _, rest = _chat_key(chat).partition(":")
-        team, _, chat_id = (
-            rest.rpartition(":") if platform == "slack" and ":" in rest else ("", "", rest)
-        )
+    where = ChatKey.parse(chat) if chat else ChatKey("console", "console")
     from bot.commands import Request, handle
 
     req = Request(
-        platform=platform,
+        platform=where.platform,
         user_id="console",
-        chat_id=chat_id,
+        chat_id=where.chat_id,
         text=text,
         is_private=False,
-        team_id=team or None,
+        team_id=where.team_id,
     )
     # The shell user holds the database file, so they act as an admin on every platform.
     ctx.trusted = True

@@ -1,8 +1,10 @@
 """How a message reaches a chat, seen from the digest outbox: each chat adapter provides a
-Sender, and reports failures with these exceptions so the outbox can wait, retry or pause."""
+Sender that declares its platform's rate limits and how many messages a reply becomes, and
+reports failures with these exceptions so the outbox can wait, retry, pause or follow."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.model import Subscription
@@ -33,10 +35,39 @@ class ChatMoved(DeliveryError):
         self.new_chat_id = new_chat_id
 
 
+@dataclass(frozen=True)
+class Limit:
+    """`rate` messages per `per` seconds, `burst` of them at once."""
+
+    rate: float
+    per: float = 1.0
+    burst: int = 1
+
+
+@dataclass(frozen=True)
+class Pace:
+    """The limits one chat's messages are sent under.
+
+    `overall` is shared by every chat of the platform (one bucket per Sender); each limit in
+    `chat` is kept per chat (a chat's own pace, a group's per-minute cap, …).
+    """
+
+    overall: Limit | None = None
+    chat: tuple[Limit, ...] = ()
+
+
 class Sender(Protocol):
     """A platform's way to send a Reply to a subscribed chat."""
 
     platform: str
+
+    def pace(self, chat_id: str) -> Pace:
+        """The platform's limits for messages to this chat."""
+        ...
+
+    def parts(self, reply: Reply) -> int:
+        """How many messages `send` splits the reply into."""
+        ...
 
     async def send(self, sub: Subscription, reply: Reply) -> list[str]:
         """Send the reply (split as the platform needs); return the platform's message ids."""

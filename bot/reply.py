@@ -53,6 +53,7 @@ class Reply:
     error: bool = False
     page: int = 1
     pages: int = 1
+    empty: bool = False  # nothing to report (a digest with no news: quiet chats skip it)
     # Facts about the reply for its producer (a digest's period); not rendered, not compared.
     meta: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 

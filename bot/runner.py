@@ -7,67 +7,74 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Sequence
 
+from bot.adapters import Adapter
 from bot.commands import Context
 from bot.delivery import Sender
 from bot.errors import UsageError
-
-if TYPE_CHECKING:  # the chat libraries are imported only when their adapter is configured
-    from bot.adapters.slack import SlackBot
-    from bot.adapters.telegram import TelegramBot
+from bot.server import HttpServer
 
 log = logging.getLogger(__name__)
 
 
+def configured(ctx: Context) -> list[Adapter]:
+    """The adapters the settings enable. A chat library is imported only when its adapter
+    is configured, so a Slack-only deployment never loads python-telegram-bot."""
+    found: list[Adapter] = []
+    if ctx.settings.telegram_token:
+        from bot.adapters.telegram import TelegramBot
+
+        found.append(TelegramBot(ctx))
+    if ctx.settings.slack_bot_token:
+        from bot.adapters.slack import SlackBot
+
+        found.append(SlackBot(ctx))
+    return found
+
+
+@contextlib.asynccontextmanager
+async def running(
+    ctx: Context, chosen: Sequence[Adapter], *, listen: bool = True
+) -> AsyncIterator[HttpServer | None]:
+    """Start the adapters, and one HTTP server for every route they ask for; stop all on exit.
+
+    The server listens before any adapter starts, so a webhook is registered only once its
+    route answers. With `listen=False` the adapters only send (`agendabot digest --send-due`).
+    Yields the server (None when no adapter needs one).
+    """
+    started: list[Adapter] = []
+    server: HttpServer | None = None
+    try:
+        routes = [r for a in chosen for r in a.routes()] if listen else []
+        if routes:
+            server = HttpServer(
+                ctx.settings.http_host,
+                ctx.settings.http_port,
+                routes,
+                health=lambda: {"adapters": {a.platform: a.mode for a in chosen}},
+            )
+            await server.start()
+        for adapter in chosen:
+            await (adapter.start() if listen else adapter.start_sending())
+            started.append(adapter)
+        yield server
+    finally:
+        if server is not None:
+            await server.stop()
+        for adapter in reversed(started):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("stopping the %s adapter failed", adapter.platform)
+
+
 @contextlib.asynccontextmanager
 async def adapters(ctx: Context, *, listen: bool = True) -> AsyncIterator[dict[str, Sender]]:
-    """Start every adapter the settings enable; yield their senders; stop them on exit.
-
-    With `listen=False` the adapters only send (for `agendabot digest --send-due`).
-    """
-    settings = ctx.settings
-    started: list[Any] = []
-    senders: dict[str, Sender] = {}
-    try:
-        telegram: TelegramBot | None = None
-        slack: SlackBot | None = None
-        # A Telegram webhook and Slack's HTTP mode share one port: Slack's server serves both.
-        share_port = bool(
-            listen
-            and settings.telegram_token
-            and settings.telegram_webhook_url
-            and settings.slack_bot_token
-            and not settings.slack_app_token
-        )
-        if settings.telegram_token:
-            from bot.adapters.telegram import TelegramBot
-
-            telegram = TelegramBot(ctx, own_server=not share_port)
-            senders["telegram"] = telegram.sender
-        if settings.slack_bot_token:
-            from bot.adapters.slack import SlackBot
-
-            routes = []
-            if share_port and telegram is not None:
-                routes.append((telegram.webhook_path, telegram.webhook_handler))
-            slack = SlackBot(ctx, extra_routes=routes)
-            senders["slack"] = slack.sender
-        # With a shared port, Slack's server must listen before Telegram registers its webhook.
-        order: list[TelegramBot | SlackBot | None] = (
-            [slack, telegram] if share_port else [telegram, slack]
-        )
-        for service in [s for s in order if s is not None]:
-            await (service.start() if listen else service.start_sending())
-            started.append(service)
-        yield senders
-    finally:
-        for service in reversed(started):
-            try:
-                await service.stop()
-            except Exception:
-                log.exception("stopping %s failed", type(service).__name__)
+    """Start every adapter the settings enable; yield their senders; stop them on exit."""
+    chosen = configured(ctx)
+    async with running(ctx, chosen, listen=listen):
+        yield {a.platform: a.sender for a in chosen}
 
 
 def senders_for(ctx: Context) -> contextlib.AbstractAsyncContextManager[dict[str, Sender]]:

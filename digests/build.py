@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import ministries
+from bot.chats import ChatKey
 from bot.model import WEEKDAYS_KO, AgendaItem, FollowUp, Meeting, Subscription
 from bot.render import render
 from bot.reply import Line, Reply, Section, dday, kdate, shorten, source_line
@@ -283,7 +284,8 @@ class DigestSource:
             sections.insert(0, new)
         scope = ", ".join(sub.ministries) if sub.ministries else "전체 부처"
         period = period_of(today)
-        meta = {"period": period, "subscription": sub.key, "empty": "" if sections else "1"}
+        meta = {"period": period, "subscription": sub.key}
+        empty = not sections
         title = f"주간 요약 · {kdate(today)} ({period[:4]}년 {int(period[6:])}주)"
         footer = (
             f"{scope} · 매주 {WEEKDAYS_KO[sub.weekday]} {sub.time} ({sub.tz}) · "
@@ -291,7 +293,7 @@ class DigestSource:
         )
         if not sections:
             sections = [Section(paragraph=EMPTY_TEXT)]
-        return Reply(title=title, sections=tuple(sections), footer=footer, meta=meta)
+        return Reply(title=title, sections=tuple(sections), footer=footer, meta=meta, empty=empty)
 
 
 def _followup_line(fu: FollowUp, today: dt.date) -> Line:
@@ -321,11 +323,6 @@ def build_digest(
     return DigestSource.load(store, now).digest(sub, now, max_lines=max_lines)
 
 
-def is_empty(reply: Reply) -> bool:
-    """True when the digest has nothing to report (quiet subscriptions skip it)."""
-    return reply.meta.get("empty") == "1"
-
-
 def render_html(reply: Reply) -> str:
     """A standalone HTML page of a digest, for `agendabot digest --html` and archiving."""
     return render("archive", "digest.html.j2", reply=reply, meta=reply.meta)
@@ -333,9 +330,5 @@ def render_html(reply: Reply) -> str:
 
 def preview(store: Store, key: str, now: dt.datetime) -> Reply:
     """The digest the chat `key` gets (or would get, with the defaults) at `now`."""
-    sub = store.subscription(key)
-    if sub is None:
-        platform, _, rest = key.partition(":")
-        team, _, chat = rest.rpartition(":")
-        sub = Subscription(key=key, platform=platform, chat_id=chat, team_id=team or None)
+    sub = store.subscription(key) or ChatKey.parse(key).subscription()
     return DigestSource.load(store, now).digest(sub, now)

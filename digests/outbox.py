@@ -6,8 +6,8 @@ before `finish_delivery` recorded it: the claim stays "sending", and once its le
 next tick sends it again. That is at most one duplicate, only in that window, and never a loss.
 
 Rate limits are kept here rather than in each adapter so that they hold across every
-subscription of a platform at once (Telegram: ~30 msg/s per bot, ~1 msg/s per chat, 20/min per
-group; Slack: ~1 msg/s per channel).
+subscription of a platform at once; what the limits are is the platform's knowledge, declared
+by its Sender (`Sender.pace`), and a chat that is gone or moved is handed to `bot.chats.Chats`.
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ import asyncio
 import datetime as dt
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot import render
-from bot.delivery import ChatGone, ChatMoved, RetryLater, Sender
+from bot.chats import ChatKey, Chats
+from bot.delivery import ChatGone, ChatMoved, Limit, Pace, RetryLater, Sender
 from bot.model import Subscription
 from bot.reply import Reply
 from bot.store import Store
-from digests.build import is_empty
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,10 @@ class _Bucket:
     burst: int = 1
     tat: float = 0.0  # theoretical arrival time of the next event
 
+    @classmethod
+    def of(cls, limit: Limit) -> _Bucket:
+        return cls(limit.per / limit.rate, limit.burst)
+
     def allowed(self, now: float) -> float:
         return max(now, self.tat - (self.burst - 1) * self.interval)
 
@@ -49,83 +53,63 @@ class _Bucket:
         self.tat = max(self.tat, at) + n * self.interval
 
 
-@dataclass(frozen=True)
-class Limit:
-    """`rate` events per `per` seconds, `burst` of them at once."""
-
-    rate: float
-    per: float = 1.0
-    burst: int = 1
-
-    def bucket(self) -> _Bucket:
-        return _Bucket(self.per / self.rate, self.burst)
-
-
-# Pacing at the ceiling with no burst keeps a bulk send under the overall limit; the per-group
-# limit allows its 20/min as a burst, which the 1/s per chat pacing spreads out anyway.
-PLATFORM_LIMITS: dict[str, dict[str, Limit]] = {
-    "telegram": {
-        "overall": Limit(30),
-        "chat": Limit(1),
-        "group": Limit(20, 60.0, burst=20),
-    },
-    "slack": {"chat": Limit(1)},
-}
-
-
 class RateLimiter:
     """Reserve send slots per platform and per chat, shared by every delivery of a process.
 
     A slot is reserved synchronously (no await between looking and taking), so concurrent
     deliveries queue up in order instead of racing, and then each sleeps until its slot.
+    Buckets are bounded: one per chat that had a digest, forgotten after `MAX_CHATS`.
     """
 
-    def __init__(
-        self,
-        limits: dict[str, dict[str, Limit]] | None = None,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.limits = PLATFORM_LIMITS if limits is None else limits
-        self.clock = clock
-        self._buckets: dict[tuple[str, str, str], _Bucket] = {}
+    MAX_CHATS = 100_000
 
-    def _bucket(self, platform: str, kind: str, key: str) -> _Bucket | None:
-        limit = self.limits.get(platform, {}).get(kind)
-        if limit is None:
-            return None
-        bucket = self._buckets.get((platform, kind, key))
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._buckets: OrderedDict[tuple[str, int, str], _Bucket] = OrderedDict()
+
+    def _bucket(self, platform: str, slot: int, chat: str, limit: Limit) -> _Bucket:
+        key = (platform, slot, chat)
+        bucket = self._buckets.get(key)
         if bucket is None:
-            bucket = self._buckets[(platform, kind, key)] = limit.bucket()
+            bucket = self._buckets[key] = _Bucket.of(limit)
+            if len(self._buckets) > self.MAX_CHATS:
+                self._buckets.popitem(last=False)
         return bucket
 
-    def reserve(self, sub: Subscription, messages: int = 1, *, overall: bool = True) -> float:
+    def _chat_buckets(self, sub: Subscription, pace: Pace) -> list[_Bucket]:
+        return [self._bucket(sub.platform, i, sub.chat_id, lim) for i, lim in enumerate(pace.chat)]
+
+    def _overall(self, sub: Subscription, pace: Pace) -> _Bucket | None:
+        return None if pace.overall is None else self._bucket(sub.platform, -1, "", pace.overall)
+
+    def reserve(
+        self, sub: Subscription, pace: Pace, messages: int = 1, *, overall: bool = True
+    ) -> float:
         """Take slots for `messages` messages to `sub`'s chat; returns the seconds to wait.
 
-        With `overall=False` only the chat's own limits are taken (see `wait`).
+        With `overall=False` only the chat's own limits are taken (see `turn`).
         """
         now = self.clock()
-        buckets = [self._bucket(sub.platform, "chat", sub.chat_id)]
-        if sub.platform == "telegram" and sub.chat_id.startswith("-"):
-            buckets.append(self._bucket(sub.platform, "group", sub.chat_id))
-        if overall:
-            buckets.append(self._bucket(sub.platform, "overall", ""))
-        active = [b for b in buckets if b is not None]
+        active = self._chat_buckets(sub, pace)
+        shared = self._overall(sub, pace) if overall else None
+        if shared is not None:
+            active.append(shared)
         at = max((b.allowed(now) for b in active), default=now)
         for b in active:
             b.take(at, messages)
         return at - now
 
-    async def turn(self, sub: Subscription, messages: int = 1) -> float:
+    async def turn(self, sub: Subscription, pace: Pace, messages: int = 1) -> float:
         """Wait for the chat's turn, then reserve the platform's; returns when (clock) to send.
 
         Two steps, so a chat that must wait (its 1/s) does not hold a platform-wide slot in
         the future: that would leave the slots before it unused by every other chat.
         """
-        delay = self.reserve(sub, messages, overall=False)
+        delay = self.reserve(sub, pace, messages, overall=False)
         if delay > 0:
             await asyncio.sleep(delay)
         now = self.clock()
-        bucket = self._bucket(sub.platform, "overall", "")
+        bucket = self._overall(sub, pace)
         if bucket is None:
             return now
         at = bucket.allowed(now)
@@ -137,23 +121,18 @@ class RateLimiter:
         if delay > 0:
             await asyncio.sleep(delay)
 
-    async def wait(self, sub: Subscription, messages: int = 1) -> None:
-        await self.until(await self.turn(sub, messages))
+    async def wait(self, sub: Subscription, pace: Pace, messages: int = 1) -> None:
+        await self.until(await self.turn(sub, pace, messages))
 
 
-def message_count(sub: Subscription, reply: Reply) -> int:
-    """How many messages the platform's sender will split the reply into."""
-    if sub.platform == "telegram":
-        return len(render.telegram(reply))
-    if sub.platform == "slack":
-        return len(render.slack(reply))
-    return 1
+@dataclass(frozen=True)
+class Policy:
+    """How hard one delivery tries: its claim's lease, RetryLater attempts, how it sleeps
+    between them (tests pass a fake: a RetryLater wait must not take real time)."""
 
-
-def moved_key(sub: Subscription, new_chat_id: str) -> str:
-    """The subscription key of the chat's new id: telegram:-100… or slack:T1:C…."""
-    prefix = sub.key[: -len(sub.chat_id)] if sub.key.endswith(sub.chat_id) else f"{sub.platform}:"
-    return prefix + new_chat_id
+    lease: dt.timedelta = LEASE
+    retries: int = RETRIES
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
 
 
 async def deliver(
@@ -164,88 +143,116 @@ async def deliver(
     reply: Reply,
     *,
     limiter: RateLimiter | None = None,
-    lease: dt.timedelta = LEASE,
-    retries: int = RETRIES,
-    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    policy: Policy = Policy(),
 ) -> str:
     """Send `sub`'s digest for `period` unless it was sent already; return what happened.
 
     Returns one of: "sent"; "skipped" (empty and the subscription is quiet); "already" (sent, or
     being sent by someone else); "failed" (a later tick retries); "paused" (the chat is gone).
+    Without a `limiter` nothing is paced (a single preview send, tests).
     """
-    quiet = sub.quiet_when_empty and is_empty(reply)
-    limiter = limiter or RateLimiter({})
-    count = message_count(sub, reply)
-    slot = None
-    if not quiet:
-        # Claim shortly before our send slot, not at the start of the tick: a thousand claims
-        # up front would queue every later store write (and widen the crash window), while a
-        # claim right at the slot would add its latency to the send and bunch sends together.
-        slot = await limiter.turn(sub, count)
-        await limiter.until(slot - CLAIM_AHEAD)
-    claim = await asyncio.to_thread(store.claim_delivery, sub.key, period, lease=lease)
-    if claim is None:
-        return "already"
-    if slot is not None:
-        await limiter.until(slot)
-    if quiet:
-        await _finish(store, sub.key, period, "skipped", "비어 있음")
-        return "skipped"
-    current = sub
-    attempt = 0
-    waited = True
-    while True:
-        if not waited:
-            await limiter.wait(current, count)
-        waited = False
-        try:
-            ids = await sender.send(current, reply)
-        except RetryLater as e:
-            attempt += 1
-            if attempt > retries or e.after > MAX_WAIT:
-                log.warning("digest %s %s: still rate-limited, retry next tick", sub.key, period)
-                await _finish(store, sub.key, period, "failed", f"RetryLater: {e}")
-                return "failed"
-            wait = max(e.after, min(2.0 ** (attempt - 1), 60.0))
-            log.info("digest %s %s: retry %d in %.1fs (%s)", sub.key, period, attempt, wait, e)
-            # Only this chat waits: our own pacing keeps the others under the overall limit.
-            await sleep(wait)
-            continue
-        except ChatGone as e:
-            # Pausing keeps a blocked bot from knocking on the same door every week.
-            log.warning(
-                "digest %s paused: the chat no longer takes messages (%s); "
-                "resubscribe there to resume",
-                current.key,
-                e,
-            )
-            await asyncio.to_thread(store.pause_subscription, current.key, f"전송 불가: {e}")
-            await _finish(store, sub.key, period, "failed", f"ChatGone: {e}")
-            return "paused"
-        except ChatMoved as e:
-            if current is not sub:
-                await _finish(store, sub.key, period, "failed", f"ChatMoved twice: {e}")
-                return "failed"
-            new_key = moved_key(sub, e.new_chat_id)
-            log.warning("digest %s: chat moved to %s, following it", sub.key, new_key)
-            await asyncio.to_thread(store.rekey_subscription, sub.key, new_key, e.new_chat_id)
-            current = sub.evolve(key=new_key, chat_id=e.new_chat_id)
-            continue
-        except Exception as e:
-            log.exception("digest %s %s: sending failed", sub.key, period)
-            await _finish(store, sub.key, period, "failed", f"{type(e).__name__}: {e}")
-            return "failed"
-        break
-    if current is not sub:
-        # The digest reached the chat under its new key too: record it there as well, so the
-        # renamed subscription's own due check does not send it again this week.
-        if await asyncio.to_thread(store.claim_delivery, current.key, period, lease=lease):
-            await _finish(store, current.key, period, "sent", "", ids)
-        await _finish(store, sub.key, period, "skipped", f"moved to {current.key}", ids)
+    return await _Delivery(store, sender, sub, period, reply, limiter, policy).run()
+
+
+class _Delivery:
+    """One digest to one chat: claim, send (retrying, following a moved chat), record."""
+
+    def __init__(
+        self,
+        store: Store,
+        sender: Sender,
+        sub: Subscription,
+        period: str,
+        reply: Reply,
+        limiter: RateLimiter | None,
+        policy: Policy,
+    ) -> None:
+        self.store, self.sender, self.sub, self.period, self.reply = (
+            store, sender, sub, period, reply
+        )  # fmt: skip
+        self.paced = limiter is not None
+        self.limiter = limiter or RateLimiter()
+        self.policy = policy
+        self.parts = sender.parts(reply)
+        self.chats = Chats(store)
+
+    def pace(self, sub: Subscription) -> Pace:
+        return self.sender.pace(sub.chat_id) if self.paced else Pace()
+
+    async def run(self) -> str:
+        sub, period = self.sub, self.period
+        quiet = sub.quiet_when_empty and self.reply.empty
+        slot = None
+        if not quiet:
+            # Claim shortly before our send slot, not at the start of the tick: a thousand
+            # claims up front would queue every later store write (and widen the crash
+            # window), while a claim right at the slot would add its latency to the send.
+            slot = await self.limiter.turn(sub, self.pace(sub), self.parts)
+            await self.limiter.until(slot - CLAIM_AHEAD)
+        lease = self.policy.lease
+        if await asyncio.to_thread(self.store.claim_delivery, sub.key, period, lease=lease) is None:
+            return "already"
+        if quiet:
+            await _finish(self.store, sub.key, period, "skipped", "비어 있음")
+            return "skipped"
+        assert slot is not None
+        await self.limiter.until(slot)
+        return await self.send()
+
+    async def send(self) -> str:
+        """Send until it is sent, rate-limited for too long, gone, or failed otherwise."""
+        sub, period = self.sub, self.period
+        current, attempt, waited = sub, 0, True
+        while True:
+            if not waited:
+                await self.limiter.wait(current, self.pace(current), self.parts)
+            waited = False
+            try:
+                ids = await self.sender.send(current, self.reply)
+            except RetryLater as e:
+                attempt += 1
+                if attempt > self.policy.retries or e.after > MAX_WAIT:
+                    log.warning(
+                        "digest %s %s: still rate-limited, retry next tick", sub.key, period
+                    )
+                    return await self.failed(f"RetryLater: {e}")
+                wait = max(e.after, min(2.0 ** (attempt - 1), 60.0))
+                log.info("digest %s %s: retry %d in %.1fs (%s)", sub.key, period, attempt, wait, e)
+                # Only this chat waits: our own pacing keeps the others under the overall limit.
+                await self.policy.sleep(wait)
+                continue
+            except ChatGone as e:
+                await asyncio.to_thread(self.chats.gone, ChatKey.of(current), str(e))
+                await self.failed(f"ChatGone: {e}")
+                return "paused"
+            except ChatMoved as e:
+                if current is not sub:
+                    return await self.failed(f"ChatMoved twice: {e}")
+                moved = await asyncio.to_thread(self.chats.moved, ChatKey.of(sub), e.new_chat_id)
+                current = sub.evolve(key=str(moved), chat_id=moved.chat_id)
+                continue
+            except Exception as e:
+                log.exception("digest %s %s: sending failed", sub.key, period)
+                return await self.failed(f"{type(e).__name__}: {e}")
+            return await self.sent(current, ids)
+
+    async def failed(self, error: str) -> str:
+        await _finish(self.store, self.sub.key, self.period, "failed", error)
+        return "failed"
+
+    async def sent(self, current: Subscription, ids: list[str]) -> str:
+        store, sub, period = self.store, self.sub, self.period
+        if current is not sub:
+            # The digest reached the chat under its new key too: record it there as well, so
+            # the renamed subscription's own due check does not send it again this week.
+            lease = self.policy.lease
+            if await asyncio.to_thread(store.claim_delivery, current.key, period, lease=lease):
+                await _finish(store, current.key, period, "sent", "", ids)
+            await _finish(store, sub.key, period, "skipped", f"moved to {current.key}", ids)
+            return "sent"
+        await _finish(store, sub.key, period, "sent", "", ids)
+        log.info("digest %s %s sent (%d messages)", sub.key, period, len(ids))
         return "sent"
-    await _finish(store, sub.key, period, "sent", "", ids)
-    log.info("digest %s %s sent (%d messages)", sub.key, period, len(ids))
-    return "sent"
 
 
 async def _finish(

@@ -30,7 +30,7 @@ from bot.model import Subscription
 from bot.reply import Reply
 from bot.store import Store
 from digests.build import DigestSource, period_of, preview
-from digests.outbox import LEASE, RateLimiter, deliver
+from digests.outbox import LEASE, Policy, RateLimiter, deliver
 
 log = logging.getLogger(__name__)
 
@@ -173,8 +173,7 @@ class Runner:
                 period,
                 reply,
                 limiter=self.limiter,
-                lease=self.lease,
-                sleep=self.sleep,
+                policy=Policy(lease=self.lease, sleep=self.sleep),
             )
         except Exception:
             # A store error for one subscription must not stop the others.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from bot.delivery import Pace
 from bot.model import Subscription
 from bot.reply import Reply
 
@@ -38,12 +39,19 @@ class FakeClock:
 class FakeSender:
     """Accepts every send unless `script[chat_key]` holds failures to raise first."""
 
-    def __init__(self, platform: str = "telegram") -> None:
+    def __init__(self, platform: str = "telegram", pace: Pace | None = None) -> None:
         self.platform = platform
+        self._pace = pace or Pace()
         self.accepted: list[tuple[str, Reply]] = []
         self.calls = 0
         self.script: dict[str, list[BaseException]] = {}
         self.after_accept: Callable[[Subscription], None] | None = None
+
+    def pace(self, chat_id: str) -> Pace:
+        return self._pace
+
+    def parts(self, reply: Reply) -> int:
+        return 1
 
     async def send(self, sub: Subscription, reply: Reply) -> list[str]:
         self.calls += 1

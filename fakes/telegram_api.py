@@ -14,7 +14,7 @@ import json
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 from aiohttp import web
 
@@ -82,7 +82,7 @@ class FakeTelegramAPI:
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    async def start(self) -> FakeTelegramAPI:
+    async def start(self) -> Self:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
         # A parked getUpdates must not hold up cleanup (libraries.md §1).
@@ -99,7 +99,7 @@ class FakeTelegramAPI:
             await self._runner.cleanup()
             self._runner = None
 
-    async def __aenter__(self) -> FakeTelegramAPI:
+    async def __aenter__(self) -> Self:
         return await self.start()
 
     async def __aexit__(self, *exc: object) -> None:

@@ -26,7 +26,8 @@ pytestmark = pytest.mark.skipif(
 
 
 def load(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
+    reading: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return reading
 
 
 def reading(golden: dict[str, Any]) -> Score:

@@ -19,7 +19,6 @@ from digests.build import (
     DigestSource,
     _done_at,
     build_digest,
-    is_empty,
     period_of,
     preview,
 )
@@ -56,7 +55,7 @@ def test_seed_digest_has_the_2026_year_end_milestone_at_d_36(store: Store) -> No
     assert hit[0].startswith("D-36 ")
     assert "2026년 말까지" in hit[0]  # the original phrase, verbatim
     assert "1.1" in hit[0]
-    assert not is_empty(reply)
+    assert not reply.empty
     assert reply.meta["period"] == "2026-W48"
     assert "주간 요약" in reply.title and "2026-11-25(수)" in reply.title
 
@@ -144,7 +143,7 @@ def test_empty_week_gives_the_short_reply(store: Store) -> None:
     assert imported is not None
     sub = sub_for(horizon_days=7, last_digest_at=imported + dt.timedelta(minutes=1))
     reply = build_digest(store, sub, NOW_DT)
-    assert is_empty(reply)
+    assert reply.empty
     assert EMPTY_TEXT in render.text(reply)
     assert len(render.telegram(reply)) == 1
 

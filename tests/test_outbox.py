@@ -8,17 +8,22 @@ import itertools
 from pathlib import Path
 
 import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+from telegram import Bot
 
 from bot import render
-from bot.delivery import RetryLater
+from bot.adapters.slack import SlackSender
+from bot.adapters.telegram import CallbackCodec, TelegramSender
+from bot.chats import ChatKey
+from bot.delivery import ChatMoved, Limit, Pace, RetryLater
 from bot.model import Subscription
 from bot.reply import Line, Reply, Section
 from bot.store import Store
-from digests.outbox import Limit, RateLimiter, deliver, message_count, moved_key
+from digests.outbox import Policy, RateLimiter, deliver
 from fakes.fake_sender import FakeClock, FakeSender
 
 REPLY = Reply(title="주간 요약", sections=(Section(lines=(Line("할 일"),)),))
-EMPTY = Reply(title="주간 요약", meta={"empty": "1"})
+EMPTY = Reply(title="주간 요약", empty=True)
 
 
 def sub(key: str = "telegram:1", **kw: object) -> Subscription:
@@ -75,10 +80,14 @@ def test_quiet_subscription_records_an_empty_week_as_skipped(db: Store) -> None:
 def test_retry_later_exhausted_is_failed_not_lost(db: Store) -> None:
     sender = FakeSender()
     sender.script["telegram:1"] = [RetryLater("429", after=1)] * 3
-    status = asyncio.run(deliver(db, sender, sub(), "W", REPLY, retries=2, sleep=no_sleep))
+    status = asyncio.run(
+        deliver(db, sender, sub(), "W", REPLY, policy=Policy(retries=2, sleep=no_sleep))
+    )
     assert status == "failed"
     # The failed claim is taken again by the next attempt.
-    assert asyncio.run(deliver(db, sender, sub(), "W", REPLY, sleep=no_sleep)) == "sent"
+    assert (
+        asyncio.run(deliver(db, sender, sub(), "W", REPLY, policy=Policy(sleep=no_sleep))) == "sent"
+    )
     record = db.delivery("telegram:1", "W")
     assert record is not None and record.attempts == 2 and record.status == "sent"
 
@@ -86,19 +95,43 @@ def test_retry_later_exhausted_is_failed_not_lost(db: Store) -> None:
 def test_an_absurd_retry_after_is_left_to_a_later_tick(db: Store) -> None:
     sender = FakeSender()
     sender.script["telegram:1"] = [RetryLater("429", after=3600)]
-    assert asyncio.run(deliver(db, sender, sub(), "W", REPLY, sleep=no_sleep)) == "failed"
+    assert (
+        asyncio.run(deliver(db, sender, sub(), "W", REPLY, policy=Policy(sleep=no_sleep)))
+        == "failed"
+    )
 
 
-def test_moved_key() -> None:
-    assert moved_key(sub("telegram:-5"), "-1005") == "telegram:-1005"
-    assert moved_key(sub("slack:T1:C1"), "C2") == "slack:T1:C2"
+def test_a_moved_chat_keeps_its_platform_and_team() -> None:
+    assert str(ChatKey.of(sub("telegram:-5")).moved_to("-1005")) == "telegram:-1005"
+    slack = sub("slack:T1:C1", platform="slack", chat_id="C1", team_id="T1")
+    assert str(ChatKey.of(slack).moved_to("C2")) == "slack:T1:C2"
 
 
-def test_message_count_follows_the_platform_split() -> None:
+TELEGRAM = TelegramSender(Bot("1:fake"), CallbackCodec())
+SLACK = SlackSender(AsyncWebClient())
+
+
+def tg(key: str) -> Pace:
+    """Telegram's declared pace for the chat of `key`."""
+    return TELEGRAM.pace(key.split(":")[-1])
+
+
+def test_each_sender_counts_the_parts_its_platform_splits_into() -> None:
     long = Reply(title="t", sections=(Section(lines=tuple(Line("가" * 300) for _ in range(40))),))
     parts = len(render.telegram(long))
-    assert parts > 1 and message_count(sub(), long) == parts
-    assert message_count(sub("console:x"), long) == 1
+    assert parts > 1 and TELEGRAM.parts(long) == parts
+    assert SLACK.parts(long) == len(render.slack(long))
+    assert TELEGRAM.parts(REPLY) == SLACK.parts(REPLY) == 1
+
+
+def test_a_chat_that_moves_is_followed_and_delivered_once(db: Store) -> None:
+    db.save_subscription(sub("telegram:-5"), by="t")
+    sender = FakeSender()
+    sender.script["telegram:-5"] = [ChatMoved("migrated", new_chat_id="-1005")]
+    assert asyncio.run(deliver(db, sender, sub("telegram:-5"), "W", REPLY)) == "sent"
+    assert db.subscription("telegram:-5") is None
+    assert db.subscription("telegram:-1005") is not None
+    assert sender.count("telegram:-1005") == 1
 
 
 # -- the rate limiter, on a fake monotonic clock -------------------------------------------
@@ -115,7 +148,7 @@ class Mono:
 def test_telegram_overall_pace_is_30_per_second() -> None:
     mono = Mono()
     limiter = RateLimiter(clock=mono)
-    delays = [limiter.reserve(sub(f"telegram:{n}")) for n in range(90)]
+    delays = [limiter.reserve(sub(f"telegram:{n}"), tg(f"{n}")) for n in range(90)]
     assert delays[0] == 0
     assert delays[30] == pytest.approx(1.0)
     assert delays[89] == pytest.approx(89 / 30)
@@ -125,39 +158,43 @@ def test_telegram_overall_pace_is_30_per_second() -> None:
 def test_telegram_one_message_per_second_per_chat() -> None:
     mono = Mono()
     limiter = RateLimiter(clock=mono)
-    assert limiter.reserve(sub("telegram:7"), messages=3, overall=False) == 0
+    assert limiter.reserve(sub("telegram:7"), tg("7"), messages=3, overall=False) == 0
     # The chat's three messages take three seconds of its budget; other chats are not held.
-    assert limiter.reserve(sub("telegram:7"), overall=False) == pytest.approx(3.0)
-    assert limiter.reserve(sub("telegram:8")) == 0
+    assert limiter.reserve(sub("telegram:7"), tg("7"), overall=False) == pytest.approx(3.0)
+    assert limiter.reserve(sub("telegram:8"), tg("8")) == 0
 
 
 def test_telegram_group_twenty_per_minute() -> None:
     mono = Mono()
-    limiter = RateLimiter({"telegram": {"group": Limit(20, 60.0, burst=20)}}, clock=mono)
+    limiter = RateLimiter(clock=mono)
     group = sub("telegram:-100")
-    delays = [limiter.reserve(group) for _ in range(21)]
+    only_group = Pace(chat=tg("-100").chat[1:])  # without the 1/s per chat, to see the 20/min
+    assert only_group.chat == (Limit(20, 60.0, burst=20),)
+    delays = [limiter.reserve(group, only_group) for _ in range(21)]
     assert delays[:20] == [0] * 20  # a burst of 20 is allowed
     assert delays[20] == pytest.approx(3.0)  # then one every 3 s
-    assert limiter.reserve(sub("telegram:5")) == 0  # private chats have no group limit
+    assert len(tg("5").chat) == 1  # private chats have no group limit
 
 
 def test_slack_per_channel_only() -> None:
     mono = Mono()
     limiter = RateLimiter(clock=mono)
-    assert [limiter.reserve(sub(f"slack:T:C{n}")) for n in range(50)] == [0] * 50
-    assert limiter.reserve(sub("slack:T:C1")) == pytest.approx(1.0)
+    pace = SLACK.pace("C1")
+    assert [limiter.reserve(sub(f"slack:T:C{n}"), pace) for n in range(50)] == [0] * 50
+    assert limiter.reserve(sub("slack:T:C1"), pace) == pytest.approx(1.0)
 
 
 def test_budget_refills_with_time() -> None:
     mono = Mono()
     limiter = RateLimiter(clock=mono)
-    limiter.reserve(sub("telegram:1"))
+    limiter.reserve(sub("telegram:1"), tg("1"))
     mono.t += 5
-    assert limiter.reserve(sub("telegram:1")) == 0
+    assert limiter.reserve(sub("telegram:1"), tg("1")) == 0
 
 
 def test_a_waiting_chat_does_not_hold_back_the_others() -> None:
-    limiter = RateLimiter({"telegram": {"overall": Limit(100), "chat": Limit(5)}})
+    limiter = RateLimiter()
+    pace = Pace(Limit(100), (Limit(5),))
 
     async def run() -> dict[str, float]:
         loop = asyncio.get_running_loop()
@@ -165,7 +202,7 @@ def test_a_waiting_chat_does_not_hold_back_the_others() -> None:
         done: dict[str, float] = {}
 
         async def one(key: str) -> None:
-            await limiter.wait(sub(key))
+            await limiter.wait(sub(key), pace)
             done[key] = loop.time() - start
 
         # Chat 1 sends twice (its second waits 200 ms); chats 2..5 must not queue behind it.
@@ -189,12 +226,13 @@ def test_a_waiting_chat_does_not_hold_back_the_others() -> None:
 
 
 def test_wait_sleeps_for_the_slot() -> None:
-    limiter = RateLimiter({"telegram": {"overall": Limit(50)}})
+    limiter = RateLimiter()
+    pace = Pace(Limit(50))
 
     async def run() -> float:
         loop = asyncio.get_running_loop()
         start = loop.time()
-        await asyncio.gather(*(limiter.wait(sub(f"telegram:{n}")) for n in range(6)))
+        await asyncio.gather(*(limiter.wait(sub(f"telegram:{n}"), pace) for n in range(6)))
         return loop.time() - start
 
     assert 0.09 <= asyncio.run(run()) < 0.5  # 6 slots 20 ms apart

@@ -40,7 +40,10 @@ def seed() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def expected() -> dict[str, Any]:
-    return json.loads((RELEASES / "seed-expected.json").read_text(encoding="utf-8"))
+    expected: dict[str, Any] = json.loads(
+        (RELEASES / "seed-expected.json").read_text(encoding="utf-8")
+    )
+    return expected
 
 
 def test_seed_meeting(seed: dict[str, Any], expected: dict[str, Any]) -> None:

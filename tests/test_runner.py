@@ -69,7 +69,8 @@ async def slash(session: aiohttp.ClientSession, port: int, text: str) -> str:
     headers = {
         "Content-Type": "application/x-www-form-urlencoded",
         "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body),
+        "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
+        or "",
     }
     async with session.post(
         f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers

@@ -126,7 +126,7 @@ class World:
             self.store,
             {"telegram": self.sender},
             clock=self.clock,
-            limiter=RateLimiter({}),
+            limiter=RateLimiter(),
             sleep=self._sleep,
         )
 
@@ -341,7 +341,7 @@ def test_run_forever_catches_up_at_start_and_stops(world: World) -> None:
         stop.set()
         return result
 
-    world.runner.tick = tick  # type: ignore[method-assign]
+    world.runner.tick = tick  # type: ignore[method-assign,assignment]
     asyncio.run(asyncio.wait_for(run_forever(world.runner, stop, interval=30.0), 5))
     assert ticks == [1]
     assert world.sender.count("telegram:1") == 1

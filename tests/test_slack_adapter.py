@@ -27,6 +27,7 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import runner
 from bot.adapters.slack import PROCESSING, SlackBot, SlackSender, build_client, command_text
 from bot.commands import REGISTRY, Context
 from bot.config import Settings
@@ -100,8 +101,8 @@ def text_of(message: dict[str, Any]) -> str:
 class SlackClient:
     """Posts requests into the running bot as Slack would: form-encoded and signed."""
 
-    def __init__(self, bot: SlackBot, api: FakeSlackAPI, session: aiohttp.ClientSession) -> None:
-        self.url = f"http://127.0.0.1:{bot.port}/slack/events"
+    def __init__(self, port: int, api: FakeSlackAPI, session: aiohttp.ClientSession) -> None:
+        self.url = f"http://127.0.0.1:{port}/slack/events"
         self.api = api
         self.session = session
 
@@ -202,14 +203,12 @@ class SlackClient:
 async def running(
     ctx: Context, api: FakeSlackAPI, **kw: Any
 ) -> AsyncIterator[tuple[SlackBot, SlackClient]]:
-    """The bot in HTTP mode on a free port, and a client that signs what it posts."""
-    bot = SlackBot(ctx, channel_interval=0.0, **kw)
-    await bot.start()
-    try:
-        async with aiohttp.ClientSession() as session:
-            yield bot, SlackClient(bot, api, session)
-    finally:
-        await bot.stop()
+    """The bot in HTTP mode on a free port (as the runner starts it), and a client that
+    signs what it posts."""
+    bot = SlackBot(ctx, **kw)
+    async with runner.running(ctx, [bot]) as server, aiohttp.ClientSession() as session:
+        assert server is not None and server.port
+        yield bot, SlackClient(server.port, api, session)
 
 
 def snapshot(store: Store) -> tuple[int, int, int]:
@@ -227,18 +226,17 @@ def test_http_mode_binds_the_configured_host_and_answers_healthz(
     sctx: Context, api: FakeSlackAPI
 ) -> None:
     async def scenario() -> None:
-        async with running(sctx, api) as (bot, _):
-            assert bot.mode == "http"
-            assert bot.port and bot.port > 0
-            runner = bot._runner
-            assert runner is not None
-            assert [a[0] for a in runner.addresses] == ["127.0.0.1"]
+        bot = SlackBot(sctx)
+        assert bot.mode == "http"
+        async with runner.running(sctx, [bot]) as server:
+            assert server is not None and server.port and server.port > 0
+            assert server.addresses == ["127.0.0.1"]
             async with (
                 aiohttp.ClientSession() as s,
-                s.get(f"http://127.0.0.1:{bot.port}/healthz") as r,
+                s.get(f"http://127.0.0.1:{server.port}/healthz") as r,
             ):
                 assert r.status == 200
-                assert (await r.json()) == {"ok": True, "mode": "http"}
+                assert (await r.json()) == {"ok": True, "adapters": {"slack": "http"}}
 
     asyncio.run(scenario())
 
@@ -462,6 +460,27 @@ def test_paging_button_replaces_the_message_with_the_next_page(
     asyncio.run(scenario())
 
 
+def test_a_paging_button_never_runs_a_command_that_writes(
+    sctx: Context, api: FakeSlackAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A button's value comes back from Slack as we sent it, but is still data from outside:
+    a forged one must not add a follow-up or subscribe a channel."""
+    before = snapshot(sctx.store)
+
+    async def scenario() -> None:
+        async with running(sctx, api) as (_, slack):
+            for value in ("1|/followup add 3 2026-12-15 과기정통부 위조", "1|/subscribe 월 09:00"):
+                ack = await slack.page_button(value, user=ADMIN_SLACK)
+                assert ack.status == 200
+            await asyncio.sleep(0.1)
+            assert not api.calls_to("response")
+
+    with caplog.at_level(logging.WARNING):
+        asyncio.run(scenario())
+    assert snapshot(sctx.store) == before
+    assert "unexpected value" in caplog.text
+
+
 def test_no_token_or_secret_reaches_the_logs(
     sctx: Context, api: FakeSlackAPI, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -491,7 +510,7 @@ def test_sender_waits_out_a_429_then_succeeds(slack_settings: Settings, api: Fak
     api.ratelimit_next("chat.postMessage", 1, retry_after=1)
 
     async def scenario() -> None:
-        sender = SlackSender(build_client(slack_settings), channel_interval=0.0)
+        sender = SlackSender(build_client(slack_settings))
         started = time.monotonic()
         ids = await sender.send(_sub(), Reply(title="주간 요약"))
         assert len(ids) == 1 and ids[0]
@@ -505,7 +524,7 @@ def test_sender_maps_slack_errors(slack_settings: Settings, api: FakeSlackAPI) -
     bare = AsyncWebClient(token=TOKEN, base_url=api.url, retry_handlers=[])
 
     async def scenario() -> None:
-        sender = SlackSender(bare, channel_interval=0.0)
+        sender = SlackSender(bare)
         api.ratelimit_next("chat.postMessage", 1, retry_after=7)
         with pytest.raises(RetryLater) as limited:
             await sender.send(_sub(), Reply(title="x"))
@@ -554,7 +573,7 @@ def test_long_replies_are_split_within_block_kit_limits(
     )
 
     async def scenario() -> None:
-        sender = SlackSender(build_client(slack_settings), channel_interval=0.0)
+        sender = SlackSender(build_client(slack_settings))
         ids = await sender.send(_sub(), reply)
         assert len(ids) == len(api.calls_to("chat.postMessage"))
 
@@ -578,7 +597,7 @@ def test_socket_mode_connects_and_acks_a_slash_command(sctx: Context, api: FakeS
     async def scenario() -> None:
         async with FakeSocketMode() as ws:
             api.socket_url = ws.url
-            bot = SlackBot(ctx, channel_interval=0.0)
+            bot = SlackBot(ctx)
             assert bot.mode == "socket"
             await bot.start()
             try:
@@ -614,11 +633,10 @@ def test_command_text_keeps_what_was_typed() -> None:
 
 def test_send_only_mode_listens_on_nothing(sctx: Context, api: FakeSlackAPI) -> None:
     async def scenario() -> None:
-        bot = SlackBot(sctx, channel_interval=0.0)
-        await bot.start_sending()
-        assert bot.port is None
-        assert await bot.sender.send(_sub(), Reply(title="요약"))
-        await bot.stop()
+        bot = SlackBot(sctx)
+        async with runner.running(sctx, [bot], listen=False) as server:
+            assert server is None
+            assert await bot.sender.send(_sub(), Reply(title="요약"))
 
     asyncio.run(scenario())
 

@@ -30,6 +30,8 @@ from bot.delivery import ChatGone, ChatMoved, RetryLater
 from bot.errors import UsageError
 from bot.model import Subscription
 from bot.reply import Line, Reply, Section
+from bot.runner import running
+from bot.server import HttpServer
 from bot.store import Store
 from fakes.telegram_api import FakeTelegramAPI
 from tests.conftest import ADMIN_TG
@@ -47,6 +49,7 @@ class Harness:
     api: FakeTelegramAPI
     bot: tg.TelegramBot
     ctx: Context
+    server: HttpServer | None = None
 
     async def settle(self) -> None:
         """Wait until every update pushed so far has been handled."""
@@ -76,27 +79,32 @@ class Harness:
         return "\n".join(p["text"] for p in await self.ask_all(text, **kw))
 
 
-def with_bot(ctx: Context, scenario: Scenario, **settings: Any) -> None:
-    """Start the fake API and the real bot on it, run the scenario, stop both."""
+def with_bot(ctx: Context, scenario: Scenario, rate_limiter: Any = None, **settings: Any) -> None:
+    """Start the fake API and the real bot on it as the runner does (with the HTTP server
+    when a webhook is configured), run the scenario, stop both."""
 
     async def main() -> None:
         async with FakeTelegramAPI() as api:
-            h = Harness(api, await start_bot(ctx, api, **settings), ctx)
-            try:
-                await asyncio.wait_for(scenario(h), 40)
-            finally:
-                await h.bot.stop()
+            bot = new_bot(ctx, api, rate_limiter, **settings)
+            async with running(ctx, [bot]) as server:
+                await asyncio.wait_for(scenario(Harness(api, bot, ctx, server)), 40)
 
     asyncio.run(main())
 
 
-async def start_bot(
+def new_bot(
     ctx: Context, api: FakeTelegramAPI, rate_limiter: Any = None, **settings: Any
 ) -> tg.TelegramBot:
     ctx.settings = dataclasses.replace(
         ctx.settings, telegram_token=api.token, telegram_base_url=api.base_url, **settings
     )
-    bot = tg.TelegramBot(ctx, rate_limiter=rate_limiter)
+    return tg.TelegramBot(ctx, rate_limiter=rate_limiter)
+
+
+async def start_bot(
+    ctx: Context, api: FakeTelegramAPI, rate_limiter: Any = None, **settings: Any
+) -> tg.TelegramBot:
+    bot = new_bot(ctx, api, rate_limiter, **settings)
     await bot.start()
     return bot
 
@@ -429,7 +437,7 @@ def test_unexpected_error_gets_one_line_and_the_bot_keeps_running(
             raise RuntimeError("template bug")
         return real_render(reply, limit)
 
-    monkeypatch.setattr(tg.render, "telegram", broken)
+    monkeypatch.setattr(render, "telegram", broken)
 
     async def scenario(h: Harness) -> None:
         assert [p["text"] for p in await h.ask_all("/agenda")] == [tg.SORRY]
@@ -492,7 +500,8 @@ def test_webhook_checks_the_secret_token(ctx: Context) -> None:
         assert h.api.webhook["url"] == "https://bot.example.org/tg/hook"
         assert h.api.webhook["secret_token"] == secret
         assert not h.api.of("getUpdates")
-        url = f"http://127.0.0.1:{h.bot.webhook_port}/tg/hook"
+        assert h.server is not None
+        url = f"http://127.0.0.1:{h.server.port}/tg/hook"
         update = {"update_id": 1, "message": h.api.message("/agenda 3", chat_id=STAFF)}
         async with aiohttp.ClientSession() as http:
             for headers in ({}, {tg.SECRET_HEADER: "wrong"}, {tg.SECRET_HEADER: secret + "x"}):

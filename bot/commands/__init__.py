@@ -22,7 +22,7 @@ from bot.reply import Reply, error
 
 log = logging.getLogger(__name__)
 
-__all__ = ["REGISTRY", "Command", "Context", "Request", "handle", "split_command"]
+__all__ = ["REGISTRY", "Command", "Context", "Request", "handle", "may_repeat", "split_command"]
 
 
 def split_command(text: str) -> tuple[str, list[str]]:
@@ -32,6 +32,16 @@ def split_command(text: str) -> tuple[str, list[str]]:
         return "", []
     name = words[0].lstrip("/").split("@", 1)[0].lower()
     return name, words[1:]
+
+
+def may_repeat(text: str) -> bool:
+    """May a button (a page of a long answer) run this command line again?
+
+    A button's payload may be forged or stale, so only known commands that change nothing
+    with these arguments qualify."""
+    name, args = split_command(text)
+    cmd = REGISTRY.get(name)
+    return cmd is not None and cmd.may_repeat(args)
 
 
 def handle(ctx: Context, req: Request, page: int | None = 1) -> Reply:

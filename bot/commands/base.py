@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from bot import ministries
+from bot.chats import ChatKey
 from bot.config import Settings
 from bot.errors import Forbidden, UnknownMinistry, UsageError
 from bot.ministries import Ministry
@@ -38,11 +39,13 @@ class Request:
     team_id: str | None = None
 
     @property
+    def chat(self) -> ChatKey:
+        return ChatKey(self.platform, self.chat_id, self.team_id)
+
+    @property
     def chat_key(self) -> str:
         """The chat's identity across platforms, as subscriptions store it."""
-        if self.team_id:
-            return f"{self.platform}:{self.team_id}:{self.chat_id}"
-        return f"{self.platform}:{self.chat_id}"
+        return str(self.chat)
 
 
 @dataclass
@@ -106,9 +109,11 @@ class Call:
             )
 
     def ministry(self, name: str, usage: str | None = None) -> Ministry:
-        found = ministries.resolve(name, self.ctx.today())
+        today = self.ctx.today()
+        found = ministries.resolve(name, today)
         if found is None:
-            raise UnknownMinistry(name, ministries.suggest(name), usage or self.command.usage)
+            close = ministries.suggest(name, on=today)
+            raise UnknownMinistry(name, close, usage or self.command.usage)
         return found
 
 
@@ -127,6 +132,11 @@ class Command:
     admin: bool = False
     details: str = field(default="")
     cacheable: bool = False  # the answer depends only on the arguments, the data and the day
+    writes: Callable[[list[str]], bool] = field(default=lambda args: False)
+
+    def may_repeat(self, args: list[str]) -> bool:
+        """May a button run this again (a page of a long answer)? Never when it writes."""
+        return not self.writes(args)
 
 
 REGISTRY: dict[str, Command] = {}
@@ -140,16 +150,27 @@ def command(
     examples: tuple[str, ...] = (),
     admin: bool = False,
     cacheable: bool = False,
+    writes: bool | Callable[[list[str]], bool] = False,
 ) -> Callable[[CommandFunc], CommandFunc]:
     """Register a command function under `name`.
 
     `cacheable`: the answer depends only on the arguments, the stored data and today's date,
     never on who asks or where, and the command changes nothing.
+    `writes`: the command changes data (True), or a test of its arguments that says when.
     """
+    changes = writes if callable(writes) else (lambda args: writes)
 
     def register(func: CommandFunc) -> CommandFunc:
         REGISTRY[name] = Command(
-            name, usage, summary, func, examples, admin, (func.__doc__ or "").strip(), cacheable
+            name,
+            usage,
+            summary,
+            func,
+            examples,
+            admin,
+            (func.__doc__ or "").strip(),
+            cacheable,
+            changes,
         )
         return func
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.commands.base import Call, command
-from bot.model import Subscription
 from bot.reply import Reply
 from digests.build import build_digest
 
@@ -13,11 +12,7 @@ def digest(call: Call) -> Reply:
     """이 대화방이 받는(구독하지 않았다면 받게 될) 주간 요약을 지금 시점으로 만들어 보여 줍니다."""
     call.no_arguments()
     store = call.ctx.store
-    sub = store.subscription(call.req.chat_key) or Subscription(
-        key=call.req.chat_key,
-        platform=call.req.platform,
-        chat_id=call.req.chat_id,
-        team_id=call.req.team_id,
-        tz=call.ctx.settings.tz,
+    sub = store.subscription(call.req.chat_key) or call.req.chat.subscription(
+        tz=call.ctx.settings.tz
     )
     return build_digest(store, sub, call.ctx.now())

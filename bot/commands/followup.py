@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable
 from typing import Any
 
 from bot import dates, ministries
@@ -32,6 +33,11 @@ STATUSES = {"open": "open", "진행": "open", "done": "done", "완료": "done",
 _FIELD = re.compile(r"(?:^|\s)(" + "|".join(FIELDS) + r")=")
 
 
+def _writes(args: list[str]) -> bool:
+    """True for the sub-commands that change data (a page button must never repeat them)."""
+    return bool(args) and args[0].lower() in _ACTIONS and _ACTIONS[args[0].lower()] is not _list
+
+
 @command(
     "followup",
     usage=f"{USAGE} | add | done | cancel | edit",
@@ -46,25 +52,17 @@ _FIELD = re.compile(r"(?:^|\s)(" + "|".join(FIELDS) + r")=")
         "/followup cancel F1",
     ),
     admin=True,
+    writes=_writes,
 )
 def followup(call: Call) -> Reply:
     """진행 중인 후속조치를 마감일 순으로 보여 줍니다(부처나 안건으로 거를 수 있습니다).
     관리자는 add(추가), done(완료), cancel(취소), edit(수정)를 쓸 수 있고, 모든 변경은
     누가·언제·무엇을 바꿨는지 감사 기록에 남습니다. 마감일은 2026-12-15, 2026.12.15, 12/15,
     12월 15일, 12.15 처럼 입력합니다."""
-    sub = call.args[0].lower() if call.args else "list"
-    rest = call.args[1:]
-    if sub in ("add", "추가"):
-        return _add(call, rest)
-    if sub in ("done", "완료"):
-        return _close(call, rest, "done", DONE)
-    if sub in ("cancel", "취소"):
-        return _close(call, rest, "cancelled", CANCEL)
-    if sub in ("edit", "수정"):
-        return _edit(call, rest)
-    if sub in ("list", "목록"):
-        return _list(call, rest)
-    return _list(call, call.args)
+    action = _ACTIONS.get(call.args[0].lower()) if call.args else None
+    if action is None:
+        return _list(call, call.args)
+    return action(call, call.args[1:])
 
 
 def _list(call: Call, args: list[str]) -> Reply:
@@ -208,3 +206,21 @@ def _edit(call: Call, args: list[str]) -> Reply:
         title=f"후속조치 {fu.id}를 수정했습니다.",
         sections=(Section(lines=(_line(fu, call.ctx.today()),)),),
     )
+
+
+def _done(call: Call, args: list[str]) -> Reply:
+    return _close(call, args, "done", DONE)
+
+
+def _cancel(call: Call, args: list[str]) -> Reply:
+    return _close(call, args, "cancelled", CANCEL)
+
+
+# Sub-commands by every name they answer to; anything else is a filter of the list.
+_ACTIONS: dict[str, Callable[[Call, list[str]], Reply]] = {
+    "list": _list, "목록": _list,
+    "add": _add, "추가": _add,
+    "done": _done, "완료": _done,
+    "cancel": _cancel, "취소": _cancel,
+    "edit": _edit, "수정": _edit,
+}  # fmt: skip

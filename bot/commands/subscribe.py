@@ -72,6 +72,7 @@ def _require_chat_admin(call: Call, usage: str) -> None:
         "/subscribe 월 09:00 Europe/Berlin",
     ),
     admin=True,
+    writes=True,
 )
 def subscribe(call: Call) -> Reply:
     """이 대화방에 매주 정한 요일·시각(기본 월 09:00, Asia/Seoul)에 다가오는 일정과 마감
@@ -95,11 +96,7 @@ def subscribe(call: Call) -> Reply:
             tz = check_tz(word)
         else:
             names.append(call.ministry(word, USAGE).name)
-    sub = Subscription(
-        key=call.req.chat_key,
-        platform=call.req.platform,
-        chat_id=call.req.chat_id,
-        team_id=call.req.team_id,
+    sub = call.req.chat.subscription(
         weekday=weekday,
         time=time,
         tz=tz,
@@ -123,6 +120,7 @@ def subscribe(call: Call) -> Reply:
     summary="이 대화방의 주간 요약 구독 해지 (그룹·채널은 관리자)",
     examples=("/unsubscribe",),
     admin=True,
+    writes=True,
 )
 def unsubscribe(call: Call) -> Reply:
     """이 대화방의 주간 요약 구독을 해지합니다."""

@@ -1,0 +1,217 @@
+"""Slack requests in: slash commands, mentions, DMs and paging buttons, through one Bolt app.
+
+Why the ack works the way it does: Slack gives a slash command 3 seconds. Almost every
+command answers in milliseconds, so the answer itself is the ack (one message, no second
+round trip). A command not known to be quick runs in a worker thread and gets `ack_budget`
+seconds (see `Dispatcher`); when it needs longer (the first search loads the Korean
+tokenizer, a slow disk) the ack becomes a short "처리 중" line and the answer follows
+through `response_url` from a background task. Bolt's lazy listeners could not reuse the
+work already started for the ack, so we keep our own task set instead, which
+`SlackBot.stop()` drains.
+
+Listeners run with `process_before_response=True`: the HTTP response leaves as soon as the
+listener returns, instead of Bolt polling for the ack every 10 ms. Every listener therefore
+returns right after `ack()` and leaves slower follow-ups to background tasks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Awaitable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.context.say.async_say import AsyncSay
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.answering import Answerer
+from bot.adapters.slack.codec import (
+    Message,
+    command_text,
+    message_text,
+    messages,
+    to_request,
+)
+from bot.commands import Context, Request, may_repeat
+from bot.reply import error
+
+log = logging.getLogger(__name__)
+
+ACK_BUDGET = 2.0  # seconds of work before the ack; Slack allows 3, the network needs some
+DRAIN_TIMEOUT = 10.0  # seconds stop() waits for answers still being sent
+SEEN_EVENTS = 1000  # event ids remembered to drop Slack's retries
+PROCESSING = "⏳ 처리 중입니다. 잠시만 기다려 주세요."
+FAILED = "죄송합니다. 답을 보내다 오류가 났습니다. 잠시 후 다시 시도해 주세요."
+_PAGE_ACTION = re.compile(r"^page_\d+$")
+
+Body = dict[str, Any]
+
+
+class Dispatcher:
+    """Runs commands (inline when quick, see `Answerer`) and keeps the answers that outlive
+    their ack, which fall back to the response_url path."""
+
+    def __init__(self, ctx: Context, ack_budget: float = ACK_BUDGET) -> None:
+        self.ctx = ctx
+        self.ack_budget = ack_budget
+        self.answerer = Answerer(ctx)
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self._seen_events: OrderedDict[str, None] = OrderedDict()
+
+    def start(self, req: Request, page: int = 1) -> asyncio.Future[list[Message]]:
+        if self.answerer.is_quick(req):
+            future: asyncio.Future[list[Message]] = asyncio.get_running_loop().create_future()
+            future.set_result(self._messages(req, page))
+            return future
+        return self.background(asyncio.to_thread(self._messages, req, page))
+
+    def _messages(self, req: Request, page: int) -> list[Message]:
+        try:
+            return messages(self.answerer.answer(req, page))
+        except Exception:  # handle() never raises; rendering might, and the user needs a line
+            log.exception("rendering failed for %r", req.text[:200])
+            return messages(error(FAILED))
+
+    async def run(self, req: Request, page: int = 1) -> list[Message]:
+        return await self.start(req, page)
+
+    async def within_budget(self, work: asyncio.Future[list[Message]]) -> list[Message] | None:
+        """The answer if it is ready within the ack budget, else None (it keeps running)."""
+        if work.done():
+            return work.result()
+        done, _ = await asyncio.wait({work}, timeout=self.ack_budget)
+        return work.result() if done else None
+
+    def background(self, aw: Awaitable[Any]) -> asyncio.Future[Any]:
+        """Keep a reference (the loop holds only weak ones) and log failures."""
+        task = asyncio.ensure_future(aw)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+        return task
+
+    def _finished(self, task: asyncio.Future[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("slack answer failed", exc_info=task.exception())
+
+    def first_time(self, event_id: str | None) -> bool:
+        """False for an event Slack delivers again (a retry after a slow or lost ack)."""
+        if not event_id:
+            return True
+        if event_id in self._seen_events:
+            return False
+        self._seen_events[event_id] = None
+        while len(self._seen_events) > SEEN_EVENTS:
+            self._seen_events.popitem(last=False)
+        return True
+
+    async def drain(self, timeout: float = DRAIN_TIMEOUT) -> None:
+        """Let answers in flight reach Slack; cancel what is still running after `timeout`."""
+        pending = set(self._tasks)
+        if not pending:
+            return
+        _, late = await asyncio.wait(pending, timeout=timeout)
+        for task in late:
+            task.cancel()
+        if late:
+            log.warning("slack: %d answers still running at shutdown were cancelled", len(late))
+
+
+def build_app(ctx: Context, client: AsyncWebClient, work: Dispatcher) -> AsyncApp:
+    """The Bolt app with every listener; request signatures are always verified."""
+    app = AsyncApp(
+        client=client,
+        signing_secret=ctx.settings.slack_signing_secret,
+        process_before_response=True,
+    )
+
+    # One listener for every slash command: the command layer knows the names (REGISTRY)
+    # and answers unknown ones with a suggestion, so nothing is listed here.
+    @app.command(re.compile(r"^/"))
+    async def on_command(ack: AsyncAck, command: Body, respond: AsyncRespond) -> None:
+        req = to_request(
+            command_text(command.get("command", ""), command.get("text", "")),
+            command.get("user_id", ""),
+            command.get("channel_id", ""),
+            command.get("team_id"),
+            command.get("channel_name", ""),
+        )
+        pending = work.start(req)
+        answer = await work.within_budget(pending)
+        if answer is not None:
+            await ack(response_type="ephemeral", **answer[0])
+            if answer[1:]:
+                work.background(_respond_all(respond, answer[1:]))
+            return
+        await ack(response_type="ephemeral", text=PROCESSING)
+        work.background(_respond_later(respond, pending))
+
+    @app.event("app_mention")
+    async def on_mention(event: Body, body: Body, say: AsyncSay) -> None:
+        if not work.first_time(body.get("event_id")):
+            return
+        work.background(_answer_event(work, event, body, say))
+
+    @app.event("message")
+    async def on_message(event: Body, body: Body, say: AsyncSay) -> None:
+        # Only what a person typed in a DM with the bot: channel messages reach us as
+        # app_mention, and edits, joins and bot posts carry a subtype or a bot_id.
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        if not work.first_time(body.get("event_id")):
+            return
+        work.background(_answer_event(work, event, body, say))
+
+    @app.action(_PAGE_ACTION)
+    async def on_page(ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond) -> None:
+        await ack()
+        page_text, _, text = str(action.get("value", "")).partition("|")
+        if not page_text.isdigit() or not text or not may_repeat(text):
+            log.warning("slack: paging button with an unexpected value ignored")
+            return
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+            "channel_id", ""
+        )
+        team = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
+        req = to_request(text, (body.get("user") or {}).get("id", ""), channel, team)
+        work.background(_respond_page(work, respond, req, int(page_text)))
+
+    return app
+
+
+async def _respond_all(respond: AsyncRespond, answer: list[Message], replace: bool = False) -> None:
+    """Send through response_url; only the first part may replace the original message."""
+    for i, message in enumerate(answer):
+        await respond(response_type="ephemeral", replace_original=replace and i == 0, **message)
+
+
+async def _respond_later(respond: AsyncRespond, pending: asyncio.Future[list[Message]]) -> None:
+    await _respond_all(respond, await pending, replace=True)
+
+
+async def _respond_page(work: Dispatcher, respond: AsyncRespond, req: Request, page: int) -> None:
+    await _respond_all(respond, await work.run(req, page), replace=True)
+
+
+async def _answer_event(work: Dispatcher, event: Body, body: Body, say: AsyncSay) -> None:
+    """Answer a mention or a DM in place: in the thread when asked in a thread."""
+    req = to_request(
+        message_text(event.get("text", "")),
+        event.get("user", ""),
+        event.get("channel", ""),
+        body.get("team_id") or event.get("team"),
+        "directmessage" if event.get("channel_type") == "im" else "",
+    )
+    for message in await work.run(req):
+        await say(
+            channel=event.get("channel"),
+            thread_ts=event.get("thread_ts"),
+            unfurl_links=False,
+            unfurl_media=False,
+            **message,
+        )

@@ -1,0 +1,84 @@
+"""Posting digests to Slack channels: Slack's rate limit, and its errors for the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import render
+from bot.adapters.slack.codec import PLATFORM, messages
+from bot.delivery import ChatGone, DeliveryError, Limit, Pace, RetryLater
+from bot.model import Subscription
+from bot.reply import Reply
+
+# chat.postMessage: about one message a second per channel, short bursts allowed. Slack has
+# no workspace-wide message limit; the Web API client retries a 429 after its Retry-After.
+PER_CHANNEL = Limit(1)
+
+# chat.postMessage errors that mean this channel will not take our messages until a person
+# acts (invites the bot again, unarchives the channel): pause the subscription.
+GONE_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived", "account_inactive"})
+
+
+def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
+    for key, value in (headers or {}).items():
+        if key.lower() == name.lower():
+            return str(value[0] if isinstance(value, list | tuple) else value)
+    return None
+
+
+class SlackSender:
+    """Posts a Reply to a subscribed channel; failures become the outbox's exceptions.
+
+    The outbox reserves one slot per message of the reply (`parts`) before calling `send`, so
+    the parts of a long digest go out as one short burst and the channel's next message waits.
+    """
+
+    platform = PLATFORM
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    def pace(self, chat_id: str) -> Pace:
+        return Pace(chat=(PER_CHANNEL,))
+
+    def parts(self, reply: Reply) -> int:
+        return len(render.slack(reply))
+
+    async def send(self, sub: Subscription, reply: Reply) -> list[str]:
+        ids: list[str] = []
+        for message in messages(reply):
+            try:
+                response = await self.client.chat_postMessage(
+                    channel=sub.chat_id,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    link_names=False,
+                    **message,
+                )
+            except SlackApiError as e:
+                raise failure(sub, e) from None
+            except (aiohttp.ClientError, TimeoutError, OSError) as e:
+                raise RetryLater(f"slack: network error ({type(e).__name__})", after=5.0) from None
+            ids.append(str(response.get("ts", "")))
+        return ids
+
+
+def failure(sub: Subscription, e: SlackApiError) -> DeliveryError:
+    """A Web API error as the outbox understands it: wait, pause, or give up."""
+    status = getattr(e.response, "status_code", 0)
+    data = getattr(e.response, "data", None)
+    code = str(data.get("error", "")) if isinstance(data, dict) else ""
+    if status == 429 or code == "ratelimited":
+        retry_after = _header(getattr(e.response, "headers", None), "Retry-After")
+        after = float(retry_after) if retry_after and retry_after.isdigit() else 1.0
+        return RetryLater(f"slack: rate limited on {sub.key}", after=after)
+    if code in GONE_ERRORS:
+        return ChatGone(f"slack: {code}")
+    if status >= 500:
+        return RetryLater(f"slack: server error {status}", after=5.0)
+    return DeliveryError(f"slack: {code or status}")

@@ -1,0 +1,33 @@
+"""The Telegram adapter: python-telegram-bot in front of the platform-neutral command layer.
+
+One module per job:
+
+* `app.py` — `TelegramBot`, the `Adapter` the runner starts: the PTB Application, the
+  command menu, long polling or the webhook route;
+* `handlers.py` — updates in: commands, page buttons, group migrations;
+* `sender.py` — messages out: the one send loop, Telegram's rate limits (`TelegramSender.pace`),
+  Bot API errors mapped for the digest outbox;
+* `codec.py` — page buttons as callback data within 64 bytes;
+* `webhook.py` — the webhook route and its secret-token check;
+* `log_filter.py` — the token kept out of every log line.
+"""
+
+from bot.adapters.telegram.app import TelegramBot, bot_commands, bot_url, build_application
+from bot.adapters.telegram.codec import CallbackCodec
+from bot.adapters.telegram.handlers import EXPIRED, NOT_A_PAGE, SORRY, Handlers
+from bot.adapters.telegram.sender import TelegramSender
+from bot.adapters.telegram.webhook import SECRET_HEADER
+
+__all__ = [
+    "EXPIRED",
+    "NOT_A_PAGE",
+    "SECRET_HEADER",
+    "SORRY",
+    "CallbackCodec",
+    "Handlers",
+    "TelegramBot",
+    "TelegramSender",
+    "bot_commands",
+    "bot_url",
+    "build_application",
+]
