@@ -306,6 +306,18 @@ class FollowUp(Record):
     def item_ref(self) -> str:
         return f"{self.meeting}.{self.item}"
 
+    @property
+    def closed_at(self) -> dt.datetime | None:
+        """When it was done: its last status change to done, else its last update (naive
+        times, from old rows, read as UTC). None unless its status is done."""
+        if self.status != "done":
+            return None
+        at = next(
+            (c.at for c in reversed(self.history) if c.field == "status" and c.new == "done"),
+            self.updated_at,
+        )
+        return at.replace(tzinfo=dt.UTC) if at is not None and at.tzinfo is None else at
+
 
 @dataclass(frozen=True)
 class Subscription(Record):

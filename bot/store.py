@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import orjson
 from filelock import FileLock
@@ -129,8 +129,9 @@ class AtomicStorage(Storage):
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
+            payload = orjson.dumps(data)
             with os.fdopen(os.dup(fd), "wb") as f:
-                f.write(orjson.dumps(data))
+                f.write(payload)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, self.path)
@@ -142,6 +143,10 @@ class AtomicStorage(Storage):
         _fsync_dir(self.path.parent)
         self._hold(fd)
         self.generation += 1
+        # What we wrote is what we hold: as big as a file we read, and as long-lived.
+        self.big = len(payload) > FREEZE_ABOVE
+        if self.big:
+            exempt_from_gc()
 
     def forget(self) -> None:
         """Drop the cache so the next read comes from disk."""
@@ -215,6 +220,29 @@ class _Cache:
             self.by_status.setdefault(r["status"], []).append(r)
             self.counts[(r["owner"], r["status"])] += 1
         self.followups_ready = True
+
+
+class FollowUpRef(NamedTuple):
+    """A follow-up as a digest sorts and filters it, with the whole record built on demand.
+
+    `closed_at` is when it was done (`FollowUp.closed_at`), None unless it is done. A named
+    tuple: tens of thousands are made per digest tick, and a tuple is the cheapest to make.
+    """
+
+    id: str
+    due: dt.date
+    owner: str
+    is_open: bool
+    closed_at: dt.datetime | None
+    record: FollowUp | dict[str, Any]  # the stored row until `load` builds the model
+
+    @classmethod
+    def of(cls, fu: FollowUp) -> FollowUpRef:
+        return cls(fu.id, fu.due, fu.owner, fu.status == "open", fu.closed_at, fu)
+
+    def load(self) -> FollowUp:
+        record = self.record
+        return record if isinstance(record, FollowUp) else FollowUp.from_dict(record)
 
 
 class Store:
@@ -433,20 +461,20 @@ class Store:
         for row in self._rows("followups"):
             yield row["id"], row.get("terms", "").split()
 
-    def digest_followups(self, *, due_by: dt.date, closed_since: dt.datetime) -> list[FollowUp]:
+    def digest_followups(self, *, due_by: dt.date, closed_since: dt.datetime) -> list[FollowUpRef]:
         """What a digest may show: open follow-ups due on or before `due_by` and done ones
         closed at or after `closed_since` (an aware time); cancelled ones never. By due date.
 
-        With 100,000 follow-ups most are neither, so rows are tested as stored and only those
-        that pass are built as models. A follow-up is closed at its last status change to
-        done, else at its last update (naive times, from old rows, are read as UTC).
+        With 100,000 follow-ups half may qualify (long overdue, or closed this week) while a
+        digest shows fifty: rows are tested as stored, and each that passes becomes a
+        `FollowUpRef` (the fields a digest filters by), its full record built on demand.
         """
         latest = due_by.isoformat()  # ISO dates compare as strings
         found = []
-        read = FollowUp.from_dict
-        # Built in stored order (rows stored together lie together in memory), then sorted.
+        date = dt.date.fromisoformat
         for row in self._rows("followups"):
             status = row["status"]
+            closed = None
             if status == "open":
                 if row["due"] > latest:
                     continue
@@ -456,8 +484,9 @@ class Store:
                     continue
             else:
                 continue
-            found.append(read(row))
-        found.sort(key=lambda fu: (fu.due, _id_order(fu.id)))
+            ref = FollowUpRef(row["id"], date(row["due"]), row["owner"], not closed, closed, row)
+            found.append(ref)
+        found.sort(key=lambda ref: (ref.due, len(ref.id), ref.id))  # F9 before F10
         return found
 
     def followups_with_text(self, test: Callable[[str], bool]) -> list[FollowUp]:
@@ -710,7 +739,8 @@ def _joined(terms: list[str]) -> str:
 
 
 def _closed_at(row: dict[str, Any]) -> dt.datetime | None:
-    """When a follow-up row was closed: its last status change to done, else its last update."""
+    """`FollowUp.closed_at` read from a stored row, without building the model (a test holds
+    the two to the same answers)."""
     for change in reversed(row.get("history") or ()):
         if change.get("field") == "status" and change.get("new") == "done":
             return _utc(dt.datetime.fromisoformat(change["at"]))

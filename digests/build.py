@@ -21,7 +21,7 @@ from bot.chats import ChatKey
 from bot.model import WEEKDAYS_KO, AgendaItem, FollowUp, Meeting, Subscription
 from bot.render import render
 from bot.reply import Line, Reply, Section, dday, kdate, shorten, source_line
-from bot.store import Store
+from bot.store import FollowUpRef, Store
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +35,6 @@ def period_of(day: dt.date) -> str:
     """The ISO week key of a local date: 2026-11-23 → 2026-W48."""
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def _done_at(fu: FollowUp) -> dt.datetime | None:
-    """When a follow-up was closed: its last status change to done, else its last update."""
-    for change in reversed(fu.history):
-        if change.field == "status" and change.new == "done":
-            return _aware(change.at)
-    return _aware(fu.updated_at)
 
 
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:
@@ -59,7 +51,7 @@ class DigestSource:
     now: dt.datetime
     meetings: tuple[Meeting, ...]
     items: tuple[AgendaItem, ...]
-    followups: tuple[FollowUp, ...]  # open and recently done, by due date
+    followups: tuple[FollowUpRef, ...]  # open and recently done, by due date
     _sections: dict[Any, tuple[Section, ...]] = field(default_factory=dict, repr=False)
     _new: dict[Any, tuple[list[Meeting], list[AgendaItem]]] = field(
         default_factory=dict, repr=False
@@ -69,7 +61,7 @@ class DigestSource:
     _lineages: dict[tuple[str, ...], frozenset[str] | None] = field(
         default_factory=dict, repr=False
     )
-    _split: tuple[tuple[FollowUp, ...], list[FollowUp], list[FollowUp]] | None = field(
+    _split: tuple[tuple[FollowUpRef, ...], list[FollowUpRef], list[FollowUpRef]] | None = field(
         default=None, repr=False
     )
 
@@ -162,8 +154,8 @@ class DigestSource:
         """Overdue, due soon, and done in the last 7 days."""
         soon_end = today + dt.timedelta(days=DUE_SOON_DAYS)
         opened, closed = self._open_and_closed()
-        overdue: list[FollowUp] = []
-        soon: list[FollowUp] = []
+        overdue: list[FollowUpRef] = []
+        soon: list[FollowUpRef] = []
         for fu in opened:
             if names is not None and fu.owner not in names:
                 continue
@@ -173,10 +165,10 @@ class DigestSource:
                 soon.append(fu)
         done = [fu for fu in closed if names is None or fu.owner in names]
 
-        # Only the lines a section shows are made into Lines; the rest are counted.
-        def lines(found: list[FollowUp], line: Callable[[FollowUp], Line]) -> list[Any]:
+        # Only the lines a section shows are loaded and made into Lines; the rest are counted.
+        def lines(found: list[FollowUpRef], line: Callable[[FollowUp], Line]) -> list[Any]:
             shown = found if max_lines is None else found[:max_lines]
-            return [line(fu) for fu in shown] + found[len(shown) :]
+            return [line(ref.load()) for ref in shown] + found[len(shown) :]
 
         def due_line(fu: FollowUp) -> Line:
             return _followup_line(fu, today)
@@ -194,19 +186,17 @@ class DigestSource:
             _section("지난 7일 완료", lines(done, done_line), max_lines),
         ]
 
-    def _open_and_closed(self) -> tuple[list[FollowUp], list[FollowUp]]:
+    def _open_and_closed(self) -> tuple[list[FollowUpRef], list[FollowUpRef]]:
         """The open follow-ups, and those closed in the last 7 days, in due order: the same for
         every digest of the tick, so split once (again if `followups` is replaced)."""
         if self._split is None or self._split[0] is not self.followups:
             done_since = self.now - dt.timedelta(days=DONE_DAYS)
             opened, closed = [], []
-            for fu in self.followups:
-                if fu.status == "open":
-                    opened.append(fu)
-                else:
-                    at = _done_at(fu)
-                    if at is not None and at >= done_since:
-                        closed.append(fu)
+            for ref in self.followups:
+                if ref.is_open:
+                    opened.append(ref)
+                elif ref.closed_at is not None and ref.closed_at >= done_since:
+                    closed.append(ref)
             self._split = (self.followups, opened, closed)
         return self._split[1], self._split[2]
 

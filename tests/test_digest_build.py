@@ -11,13 +11,12 @@ import pytest
 from bot import render
 from bot.model import FollowUp, Subscription
 from bot.reply import Reply
-from bot.store import Store
+from bot.store import FollowUpRef, Store
 from digests.build import (
     DONE_DAYS,
     DUE_SOON_DAYS,
     EMPTY_TEXT,
     DigestSource,
-    _done_at,
     build_digest,
     period_of,
     preview,
@@ -179,7 +178,7 @@ def test_section_is_capped_with_a_pointer_to_the_full_list(store: Store) -> None
         for n in range(1, 121)
     )
     source = DigestSource.load(store, NOW_DT)
-    source.followups = many
+    source.followups = tuple(map(FollowUpRef.of, many))
     capped = section(source.digest(sub_for(), NOW_DT), "기한 지난")
     assert len(capped) == 51 and "외 70건" in capped[-1]
     full = section(source.digest(sub_for(key="x"), NOW_DT, max_lines=None), "기한 지난")
@@ -284,10 +283,10 @@ def test_digest_query_keeps_exactly_what_the_old_row_filter_kept(store: Store) -
     assert expected == ["F3", "F4", "F6", "F12", "F9", "F1", "F13"]
     source = DigestSource.load(Store(store.path), NOW_DT)
     assert [fu.id for fu in source.followups] == expected
-    assert all(isinstance(fu, FollowUp) for fu in source.followups)
+    assert all(isinstance(ref.load(), FollowUp) for ref in source.followups)
     # The digest's own reading of when a follow-up was closed agrees with the store's.
     closed_since = NOW_DT - dt.timedelta(days=DONE_DAYS + 2)
-    closed = {fu.id: _done_at(fu) for fu in map(FollowUp.from_dict, rows) if fu.status == "done"}
+    closed = {fu.id: fu.closed_at for fu in map(FollowUp.from_dict, rows) if fu.status == "done"}
     assert {fid for fid, at in closed.items() if at is not None and at >= closed_since} == {
         "F4",
         "F6",

@@ -11,7 +11,7 @@ import pytest
 from bot import render
 from bot.model import FollowUp, Subscription
 from bot.reply import Reply
-from bot.store import Store
+from bot.store import FollowUpRef, Store
 from digests.build import DigestSource, build_digest, render_html
 from tests.conftest import NOW
 
@@ -74,13 +74,15 @@ def test_archive_html_of_an_empty_digest(store: Store) -> None:
 def test_300_followups_split_within_platform_limits(store: Store) -> None:
     source = DigestSource.load(store, NOW_DT)
     source.followups = tuple(
-        FollowUp(
-            id=f"F{n}",
-            meeting=1,
-            item=1 + n % 10,
-            text=f"{NASTY} 후속조치 {n}번: 데이터 구축과 모델 개발 진행 상황을 점검하고 보고",
-            owner="과학기술정보통신부",
-            due=dt.date(2026, 11, 1) + dt.timedelta(days=n % 38),
+        FollowUpRef.of(
+            FollowUp(
+                id=f"F{n}",
+                meeting=1,
+                item=1 + n % 10,
+                text=f"{NASTY} 후속조치 {n}번: 데이터 구축과 모델 개발 진행 상황을 점검하고 보고",
+                owner="과학기술정보통신부",
+                due=dt.date(2026, 11, 1) + dt.timedelta(days=n % 38),
+            )
         )
         for n in range(1, 301)
     )
