@@ -35,11 +35,17 @@ class Section:
 
 @dataclass(frozen=True)
 class Button:
-    """Pressing it runs `command` again at `page` (paging through a long answer)."""
+    """A button under a reply.
+
+    A page button runs `command` again at `page` (paging through a long answer; never a
+    command that writes). An `action` button runs `command` once, as whoever presses it, as if
+    they had typed it (저장, 취소, 삭제 확인): the command checks who may do it.
+    """
 
     label: str
     command: str
     page: int = 1
+    action: bool = False
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,8 @@ class FakeSlackAPI:
         self._failures: dict[str, list[_Failure]] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
+        self.files: dict[str, tuple[str, bytes, int]] = {}  # id -> (name, content, size)
+        self.files_token = ""  # the bearer token url_private downloads need
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -57,6 +59,12 @@ class FakeSlackAPI:
 
             def do_POST(self) -> None:
                 fake._serve(self)
+
+            def do_GET(self) -> None:  # files.info is a GET; url_private downloads too
+                if self.path.startswith("/api/"):
+                    fake._serve(self)
+                else:
+                    fake._download(self)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -110,6 +118,12 @@ class FakeSlackAPI:
     def ratelimit_next(self, method: str, n: int = 1, retry_after: int = 1) -> None:
         self.fail_next(method, n, "ratelimited", 429, retry_after)
 
+    def add_file(self, content: bytes, name: str, size: int | None = None) -> str:
+        """A file shared with the bot; `size` may claim another size than the content's."""
+        file_id = f"F{len(self.files) + 1:04d}"
+        self.files[file_id] = (name, content, len(content) if size is None else size)
+        return file_id
+
     def calls_to(self, method: str, path: str | None = None) -> list[Call]:
         with self._lock:
             return [
@@ -133,9 +147,11 @@ class FakeSlackAPI:
 
     def _serve(self, h: BaseHTTPRequestHandler) -> None:
         raw = h.rfile.read(int(h.headers.get("Content-Length") or 0)).decode("utf-8")
-        path = urllib.parse.urlsplit(h.path).path
+        url = urllib.parse.urlsplit(h.path)
+        path = url.path
         method = "response" if path.startswith("/response/") else path.rsplit("/", 1)[-1]
-        call = Call(path, method, dict(h.headers.items()), _parse(raw, h.headers))
+        query = {k: v[0] for k, v in urllib.parse.parse_qs(url.query).items()}
+        call = Call(path, method, dict(h.headers.items()), {**query, **_parse(raw, h.headers)})
         with self._lock:
             self.calls.append(call)
             queue = self._failures.get(method) or []
@@ -169,7 +185,38 @@ class FakeSlackAPI:
             }
         if method == "apps.connections.open":
             return {"ok": True, "url": self.socket_url}
+        if method == "files.info":
+            return self._file_info(str(body.get("file", "")))
         return {"ok": False, "error": "unknown_method"}
+
+    def _file_info(self, file_id: str) -> dict[str, Any]:
+        if file_id not in self.files:
+            return {"ok": False, "error": "file_not_found"}
+        name, _, size = self.files[file_id]
+        url = f"http://127.0.0.1:{self.port}/files-pri/T1-{file_id}/{urllib.parse.quote(name)}"
+        return {
+            "ok": True,
+            "file": {"id": file_id, "name": name, "size": size, "url_private": url},
+        }
+
+    def _download(self, h: BaseHTTPRequestHandler) -> None:
+        """url_private: the content for the bot's token, a login page for anyone else."""
+        path = urllib.parse.urlsplit(h.path).path
+        call = Call(path, "download", dict(h.headers.items()), {})
+        with self._lock:
+            self.calls.append(call)
+        file_id = path.split("/")[2].removeprefix("T1-") if path.count("/") >= 3 else ""
+        if h.headers.get("Authorization") != f"Bearer {self.files_token}":
+            content, kind = b"<!DOCTYPE html><html>login</html>", "text/html; charset=utf-8"
+        elif file_id in self.files:
+            content, kind = self.files[file_id][1], "application/octet-stream"
+        else:
+            return _send(h, 404, "not found")
+        h.send_response(200)
+        h.send_header("Content-Type", kind)
+        h.send_header("Content-Length", str(len(content)))
+        h.end_headers()
+        h.wfile.write(content)
 
 
 def _parse(raw: str, headers: Any) -> dict[str, Any]:

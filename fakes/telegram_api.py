@@ -13,6 +13,7 @@ import itertools
 import json
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Self
 
@@ -79,12 +80,14 @@ class FakeTelegramAPI:
         self._new_call = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self.files: dict[str, bytes] = {}  # file_path -> content, served under /file/bot…/
 
     # -- lifecycle --------------------------------------------------------------------------
 
     async def start(self) -> Self:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         # A parked getUpdates must not hold up cleanup (libraries.md §1).
         self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
         await self._runner.setup()
@@ -186,6 +189,21 @@ class FakeTelegramAPI:
         kind = "channel_post" if kw.get("chat_type") == "channel" else "message"
         return self.push({kind: self.message(text, **kw)})
 
+    def push_document(
+        self, content: bytes, name: str, *, size: int | None = None, caption: str = "", **kw: Any
+    ) -> int:
+        """A file sent to the bot; `size` may claim another size than the content's."""
+        file_id = f"file{next(self._message_ids)}"
+        self.files[f"documents/{file_id}"] = content
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": name,
+            "file_size": len(content) if size is None else size,
+        }
+        extra: dict[str, Any] = {"document": document, **({"caption": caption} if caption else {})}
+        return self.push({"message": self.message("", extra=extra, **kw)})
+
     def push_callback(self, data: str, *, message: dict[str, Any], user_id: int = 100) -> int:
         return self.push(
             {
@@ -267,29 +285,54 @@ class FakeTelegramAPI:
         return ok(call.result)
 
     async def _answer(self, method: str, params: dict[str, Any]) -> Any:
-        if method == "getMe":
-            return BOT
-        if method in ("setMyCommands", "deleteMyCommands", "answerCallbackQuery"):
-            return True
-        if method == "deleteWebhook":
-            self.webhook = {}
-            return True
-        if method == "setWebhook":
-            self.webhook = dict(params)
-            return True
         if method == "getUpdates":
             return await self._get_updates(params)
-        if method in ("sendMessage", "editMessageText"):
-            chat_id = int(params["chat_id"])
-            message_id = params.get("message_id") or next(self._message_ids)
-            return {
-                "message_id": message_id,
-                "date": int(time.time()),
-                "chat": {"id": chat_id, "type": self.chat_types.get(chat_id, "private")},
-                "from": {k: BOT[k] for k in ("id", "is_bot", "first_name", "username")},
-                "text": params.get("text", ""),
-            }
-        raise LookupError(method)
+        if method in ("setWebhook", "deleteWebhook"):
+            self.webhook = dict(params) if method == "setWebhook" else {}
+            return True
+        answers: dict[str, Callable[[dict[str, Any]], Any]] = {
+            "getMe": lambda p: BOT,
+            "setMyCommands": lambda p: True,
+            "deleteMyCommands": lambda p: True,
+            "answerCallbackQuery": lambda p: True,
+            "getFile": self._get_file,
+            "sendMessage": self._message_sent,
+            "editMessageText": self._message_sent,
+        }
+        if method not in answers:
+            raise LookupError(method)
+        return answers[method](params)
+
+    def _message_sent(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        return {
+            "message_id": params.get("message_id") or next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": self.chat_types.get(chat_id, "private")},
+            "from": {k: BOT[k] for k in ("id", "is_bot", "first_name", "username")},
+            "text": params.get("text", ""),
+        }
+
+    def _get_file(self, params: dict[str, Any]) -> dict[str, Any]:
+        path = f"documents/{params['file_id']}"
+        if path not in self.files:
+            raise LookupError("getFile")
+        return {
+            "file_id": params["file_id"],
+            "file_unique_id": f"u{params['file_id']}",
+            "file_size": len(self.files[path]),
+            "file_path": path,
+        }
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        self.calls.append(
+            Call("download", {"path": request.match_info["path"]}, time.perf_counter())
+        )
+        self._new_call.set()
+        content = self.files.get(request.match_info["path"])
+        return web.Response(status=404) if content is None else web.Response(body=content)
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)

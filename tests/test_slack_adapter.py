@@ -167,7 +167,9 @@ class SlackClient:
         }
         return await self.post(json.dumps(body), "application/json")
 
-    async def page_button(self, value: str, *, user: str = "U1", channel: str = "C1") -> Ack:
+    async def page_button(
+        self, value: str, *, user: str = "U1", channel: str = "C1", action_id: str = "page_1"
+    ) -> Ack:
         sink = f"/response/{uuid.uuid4().hex}"
         payload = {
             "type": "block_actions",
@@ -181,7 +183,7 @@ class SlackClient:
             "actions": [
                 {
                     "type": "button",
-                    "action_id": "page_1",
+                    "action_id": action_id,
                     "block_id": "b1",
                     "value": value,
                     "action_ts": "1700000000.1",
@@ -647,9 +649,113 @@ def test_manifest_declares_every_command_and_what_they_need() -> None:
     )
     declared = re.findall(r"^\s*- command: /(\w+)\s*$", manifest, re.MULTILINE)
     assert sorted(declared) == sorted(REGISTRY)
-    for needed in ("commands", "chat:write", "app_mentions:read", "im:history", "im:read"):
+    for needed in (
+        "commands",
+        "chat:write",
+        "app_mentions:read",
+        "im:history",
+        "im:read",
+        "files:read",
+    ):
         assert re.search(rf"^\s*- {re.escape(needed)}\b", manifest, re.MULTILINE), needed
     for event in ("app_mention", "message.im"):
         assert f"- {event}" in manifest
     assert "socket_mode_enabled: true" in manifest
     assert "is_enabled: true" in manifest  # interactivity, for the paging buttons
+
+
+# -- a press release sent in a DM -------------------------------------------------------------
+
+RELEASE = (Path(__file__).parent / "releases" / "agenda-table.txt").read_bytes()
+
+
+def dm_file(file_id: str, user: str = ADMIN_SLACK) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "subtype": "file_share",
+        "channel_type": "im",
+        "user": user,
+        "channel": "D9",
+        "text": "",
+        "files": [{"id": file_id}],
+    }
+
+
+def actions_of(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The buttons of a posted message: label → button."""
+    return {
+        e["text"]["text"]: e
+        for b in message.get("blocks", [])
+        if b["type"] == "actions"
+        for e in b["elements"]
+    }
+
+
+def test_an_admin_shares_a_release_in_a_dm_and_saves_it(sctx: Context, api: FakeSlackAPI) -> None:
+    api.files_token = TOKEN
+    before = len(sctx.store.meetings())
+
+    async def scenario() -> None:
+        async with running(sctx, api) as (_, slack):
+            await slack.event(dm_file(api.add_file(RELEASE, "release.txt")))
+            [posted] = await api.wait_for("chat.postMessage")
+            assert "제3회 과학기술관계장관회의" in text_of(posted.body)
+            buttons = actions_of(posted.body)
+            assert set(buttons) == {"저장", "취소"}
+            assert all(b["action_id"].startswith("act_") for b in buttons.values())
+            download = api.calls_to("download")[0]
+            assert download.headers["Authorization"] == f"Bearer {TOKEN}"
+            assert len(sctx.store.meetings()) == before
+            save = buttons["저장"]
+            ack = await slack.page_button(
+                save["value"], user=ADMIN_SLACK, channel="D9", action_id=save["action_id"]
+            )
+            [answer] = await api.wait_for("response", path=ack.sink)
+            assert answer.body["replace_original"] is True
+            assert "새로 저장했습니다" in text_of(answer.body)
+            assert len(sctx.store.meetings()) == before + 1
+
+    asyncio.run(scenario())
+
+
+def test_shared_files_refused_for_non_admins_big_files_and_foreign_pages(
+    sctx: Context, api: FakeSlackAPI
+) -> None:
+    api.files_token = TOKEN
+    before = sctx.store.path.read_bytes()
+
+    async def scenario() -> None:
+        async with running(sctx, api) as (_, slack):
+            await slack.event(dm_file(api.add_file(RELEASE, "a.txt"), user="U1"))
+            await api.wait_for("chat.postMessage", 1)
+            big = api.add_file(b"x", "big.pdf", size=30 * 1024 * 1024)
+            await slack.event(dm_file(big))
+            await api.wait_for("chat.postMessage", 2)
+            api.files_token = "another-token"  # Slack answers a login page: not ours
+            await slack.event(dm_file(api.add_file(RELEASE, "b.txt")))
+            posts = await api.wait_for("chat.postMessage", 3)
+            texts = [p.body["text"] for p in posts]
+            assert (
+                "관리자만" in texts[0]
+                and "너무 큽니다" in texts[1]
+                and "받지 못했습니다" in texts[2]
+            )
+            assert not any(actions_of(p.body) for p in posts)
+            # the non-admin's and the big file were never fetched; the third was tried once
+            assert len(api.calls_to("download")) == 1
+
+    asyncio.run(scenario())
+    assert sctx.store.path.read_bytes() == before
+
+
+def test_a_release_pasted_in_a_dm_is_previewed(sctx: Context, api: FakeSlackAPI) -> None:
+    async def scenario() -> None:
+        async with running(sctx, api) as (_, slack):
+            text = RELEASE.decode("utf-8")
+            dm = {"type": "message", "channel_type": "im", "user": ADMIN_SLACK, "channel": "D9"}
+            await slack.event({**dm, "text": text})
+            [posted] = await api.wait_for("chat.postMessage")
+            assert "제3회 과학기술관계장관회의" in text_of(posted.body)
+            assert set(actions_of(posted.body)) == {"저장", "취소"}
+
+    asyncio.run(scenario())

@@ -17,6 +17,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -348,14 +349,19 @@ def test_buttons_never_repeat_a_change(ctx: Context) -> None:
 
 def test_callback_codec_is_bounded_and_per_process() -> None:
     codec = tg.CallbackCodec(capacity=3)
-    assert codec.decode(codec.encode("/agenda", 2)) == ("/agenda", 2)
+    assert codec.decode(codec.encode("/agenda", 2)) == ("/agenda", 2, False)
+    assert codec.decode(codec.encode("/import save x", 1, action=True)) == (
+        "/import save x",
+        1,
+        True,
+    )
     long = "/search " + "보이스피싱" * 5
     keys = [codec.encode(long, page) for page in range(1, 6)]
     assert all(len(k.encode()) <= 64 for k in keys)
     assert codec.encode(long, 5) == keys[4]  # the same button, the same id
     assert len(codec) == 3
     assert codec.decode(keys[0]) is None  # evicted
-    assert codec.decode(keys[4]) == (long, 5)
+    assert codec.decode(keys[4]) == (long, 5, False)
     assert tg.CallbackCodec().decode(keys[4]) is None  # another run never knew it
 
 
@@ -595,3 +601,92 @@ def test_an_unreachable_api_at_start_is_retried(ctx: Context) -> None:
                 await bot.stop()
 
     asyncio.run(main())
+
+
+# -- a press release sent in chat -----------------------------------------------------------
+
+RELEASE = (Path(__file__).parent / "releases" / "agenda-table.txt").read_bytes()
+
+
+def buttons_of(call: dict[str, Any]) -> dict[str, str]:
+    """The inline keyboard of a sent message: label → callback data."""
+    rows = (call.get("reply_markup") or {}).get("inline_keyboard") or []
+    return {b["text"]: b["callback_data"] for row in rows for b in row}
+
+
+def test_an_admin_sends_a_release_sees_a_preview_and_saves_it(ctx: Context) -> None:
+    before = len(ctx.store.meetings())
+
+    async def scenario(h: Harness) -> None:
+        h.api.push_document(RELEASE, "release.txt", chat_id=ADMIN, user_id=ADMIN)
+        [preview] = await h.api.wait_for("sendMessage")
+        text = preview.params["text"]
+        assert (
+            "제3회 과학기술관계장관회의" in text and "첨단바이오" in text and "저장할까요" in text
+        )
+        keys = buttons_of(preview.params)
+        assert set(keys) == {"저장", "취소"}
+        assert len(ctx.store.meetings()) == before  # nothing stored before 저장
+        message = h.api.message("x", chat_id=ADMIN)
+        h.api.push_callback(keys["저장"], message=message, user_id=ADMIN)
+        [edited] = await h.api.wait_for("editMessageText")
+        assert "새로 저장했습니다" in edited.params["text"]
+        assert len(ctx.store.meetings()) == before + 1
+        # the same button again: the preview is gone, nothing is stored twice
+        h.api.push_callback(keys["저장"], message=message, user_id=ADMIN)
+        await h.api.wait_for("editMessageText", 2)
+        assert len(ctx.store.meetings()) == before + 1
+
+    with_bot(ctx, scenario)
+
+
+def test_cancel_stores_nothing_and_non_admins_are_refused(ctx: Context) -> None:
+    before = ctx.store.path.read_bytes()
+
+    async def scenario(h: Harness) -> None:
+        h.api.push_document(RELEASE, "release.txt", chat_id=ADMIN, user_id=ADMIN)
+        [preview] = await h.api.wait_for("sendMessage")
+        message = h.api.message("x", chat_id=ADMIN)
+        h.api.push_callback(buttons_of(preview.params)["취소"], message=message, user_id=ADMIN)
+        [edited] = await h.api.wait_for("editMessageText")
+        assert "취소했습니다" in edited.params["text"]
+
+        h.api.push_document(RELEASE, "release.txt", chat_id=STAFF, user_id=STAFF)
+        await h.api.wait_for("sendMessage", 2)
+        assert "관리자만" in h.api.sent(STAFF)[-1]["text"]
+        assert len(h.api.of("getFile")) == 1  # the admin's file only: refused before downloading
+
+    with_bot(ctx, scenario)
+    assert ctx.store.path.read_bytes() == before
+
+
+def test_too_big_and_unreadable_files_get_one_line(ctx: Context) -> None:
+    before = ctx.store.path.read_bytes()
+
+    async def scenario(h: Harness) -> None:
+        h.api.push_document(b"x", "big.pdf", size=21 * 1024 * 1024, chat_id=ADMIN, user_id=ADMIN)
+        await h.api.wait_for("sendMessage")
+        assert "너무 큽니다" in h.api.sent(ADMIN)[-1]["text"]
+        assert not h.api.of("getFile")
+        h.api.push_document(b"%PDF-1.4 broken", "broken.pdf", chat_id=ADMIN, user_id=ADMIN)
+        await h.api.wait_for("sendMessage", 2)
+        answer = h.api.sent(ADMIN)[-1]
+        assert h.api.of("download") and "broken.pdf" in answer["text"]
+        assert not buttons_of(answer) and "Traceback" not in answer["text"]
+
+    with_bot(ctx, scenario)
+    assert ctx.store.path.read_bytes() == before
+
+
+def test_a_release_pasted_in_a_private_chat_is_previewed(ctx: Context) -> None:
+    async def scenario(h: Harness) -> None:
+        h.api.push_text(RELEASE.decode("utf-8"), chat_id=ADMIN, user_id=ADMIN)
+        [preview] = await h.api.wait_for("sendMessage")
+        assert "제3회 과학기술관계장관회의" in preview.params["text"]
+        assert set(buttons_of(preview.params)) == {"저장", "취소"}
+        # a short text is no release: no answer at all
+        h.api.push_text("안녕하세요", chat_id=ADMIN, user_id=ADMIN)
+        await h.settle()
+        assert len(h.api.sent(ADMIN)) == 1
+
+    with_bot(ctx, scenario)

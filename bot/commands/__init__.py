@@ -10,6 +10,7 @@ from bot.commands import (  # noqa: F401  (importing registers the commands)
     agenda,
     digest,
     followup,
+    importing,
     info,
     milestones,
     ministry,

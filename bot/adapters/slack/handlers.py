@@ -36,9 +36,13 @@ from bot.adapters.slack.codec import (
     message_text,
     messages,
     to_request,
+    unescape,
 )
+from bot.adapters.slack.files import FileError, download, file_info
 from bot.commands import Context, Request, may_repeat
-from bot.reply import error
+from bot.commands.importing import ADMINS_ONLY, refuse_size, upload
+from bot.intake import SIZE_LIMIT, looks_pasted
+from bot.reply import Reply, error
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +52,7 @@ SEEN_EVENTS = 1000  # event ids remembered to drop Slack's retries
 PROCESSING = "⏳ 처리 중입니다. 잠시만 기다려 주세요."
 FAILED = "죄송합니다. 답을 보내다 오류가 났습니다. 잠시 후 다시 시도해 주세요."
 _PAGE_ACTION = re.compile(r"^page_\d+$")
+_ACTION = re.compile(r"^act_\d+$")
 
 Body = dict[str, Any]
 
@@ -129,11 +134,26 @@ def build_app(ctx: Context, client: AsyncWebClient, work: Dispatcher) -> AsyncAp
         signing_secret=ctx.settings.slack_signing_secret,
         process_before_response=True,
     )
-
+    listen = Listeners(work, client)
     # One listener for every slash command: the command layer knows the names (REGISTRY)
     # and answers unknown ones with a suggestion, so nothing is listed here.
-    @app.command(re.compile(r"^/"))
-    async def on_command(ack: AsyncAck, command: Body, respond: AsyncRespond) -> None:
+    app.command(re.compile(r"^/"))(listen.on_command)
+    app.event("app_mention")(listen.on_mention)
+    app.event("message")(listen.on_message)
+    app.action(_PAGE_ACTION)(listen.on_page)
+    app.action(_ACTION)(listen.on_action)
+    return app
+
+
+class Listeners:
+    """Bolt's listeners; each returns right after its ack and leaves the work to a task."""
+
+    def __init__(self, work: Dispatcher, client: AsyncWebClient) -> None:
+        self.work = work
+        self.client = client
+
+    async def on_command(self, ack: AsyncAck, command: Body, respond: AsyncRespond) -> None:
+        work = self.work
         req = to_request(
             command_text(command.get("command", ""), command.get("text", "")),
             command.get("user_id", ""),
@@ -151,37 +171,85 @@ def build_app(ctx: Context, client: AsyncWebClient, work: Dispatcher) -> AsyncAp
         await ack(response_type="ephemeral", text=PROCESSING)
         work.background(_respond_later(respond, pending))
 
-    @app.event("app_mention")
-    async def on_mention(event: Body, body: Body, say: AsyncSay) -> None:
-        if not work.first_time(body.get("event_id")):
-            return
-        work.background(_answer_event(work, event, body, say))
+    async def on_mention(self, event: Body, body: Body, say: AsyncSay) -> None:
+        if self.work.first_time(body.get("event_id")):
+            self.work.background(_answer_event(self.work, event, body, say))
 
-    @app.event("message")
-    async def on_message(event: Body, body: Body, say: AsyncSay) -> None:
-        # Only what a person typed in a DM with the bot: channel messages reach us as
-        # app_mention, and edits, joins and bot posts carry a subtype or a bot_id.
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+    async def on_message(self, event: Body, body: Body, say: AsyncSay) -> None:
+        """What a person typed or shared in a DM with the bot: channel messages reach us as
+        app_mention, and edits, joins and bot posts carry another subtype or a bot_id."""
+        if event.get("channel_type") != "im" or event.get("bot_id"):
             return
-        if not work.first_time(body.get("event_id")):
+        subtype = event.get("subtype")
+        if subtype not in (None, "file_share") or not self.work.first_time(body.get("event_id")):
             return
-        work.background(_answer_event(work, event, body, say))
+        if subtype == "file_share" or looks_pasted(unescape(event.get("text") or "")):
+            self.work.background(_import(self.work, self.client, event, body, say))
+        else:
+            self.work.background(_answer_event(self.work, event, body, say))
 
-    @app.action(_PAGE_ACTION)
-    async def on_page(ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond) -> None:
+    async def on_page(self, ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond) -> None:
         await ack()
         page_text, _, text = str(action.get("value", "")).partition("|")
         if not page_text.isdigit() or not text or not may_repeat(text):
             log.warning("slack: paging button with an unexpected value ignored")
             return
-        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-            "channel_id", ""
-        )
-        team = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
-        req = to_request(text, (body.get("user") or {}).get("id", ""), channel, team)
-        work.background(_respond_page(work, respond, req, int(page_text)))
+        req = _button_request(body, text)
+        self.work.background(_respond_page(self.work, respond, req, int(page_text)))
 
-    return app
+    async def on_action(
+        self, ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond
+    ) -> None:
+        """저장, 취소, 삭제 확인: the button's command, run once as whoever pressed it."""
+        await ack()
+        text = str(action.get("value", ""))
+        if not text.startswith("/"):
+            log.warning("slack: action button with an unexpected value ignored")
+            return
+        self.work.background(_respond_page(self.work, respond, _button_request(body, text), 1))
+
+
+def _button_request(body: Body, text: str) -> Request:
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id", ""
+    )
+    team = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
+    return to_request(text, (body.get("user") or {}).get("id", ""), channel, team)
+
+
+async def _import(
+    work: Dispatcher, client: AsyncWebClient, event: Body, body: Body, say: AsyncSay
+) -> None:
+    """A file shared in a DM, or a release pasted there: its preview with 저장 / 취소."""
+    req = to_request(
+        "/import",
+        event.get("user", ""),
+        event.get("channel", ""),
+        body.get("team_id") or event.get("team"),
+        "directmessage",
+    )
+    reply = await _upload(work, client, event, req)
+    for message in messages(reply):
+        await say(channel=event.get("channel"), unfurl_links=False, **message)
+
+
+async def _upload(work: Dispatcher, client: AsyncWebClient, event: Body, req: Request) -> Reply:
+    ctx = work.ctx
+    shared = event.get("files") or []
+    if not shared:
+        data = unescape(event.get("text") or "").encode("utf-8")
+        return await asyncio.to_thread(upload, ctx, req, "pasted.txt", data)
+    if not ctx.is_admin(req):
+        return error(ADMINS_ONLY)
+    try:
+        found = await file_info(client, str(shared[0].get("id", "")))
+        refusal = refuse_size(found.size)
+        if refusal is not None:
+            return refusal
+        data = await download(found, ctx.settings.slack_bot_token, SIZE_LIMIT)
+    except FileError as e:
+        return error(e.line())
+    return await asyncio.to_thread(upload, ctx, req, found.name, data)
 
 
 async def _respond_all(respond: AsyncRespond, answer: list[Message], replace: bool = False) -> None:

@@ -95,6 +95,15 @@ def add_handlers(app: App, handlers: Handlers) -> None:
         MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, handlers.on_addressed)
     )
     app.add_handler(CallbackQueryHandler(handlers.on_callback))
+    # A press release sent as a file: in a private chat, or in a group with the caption
+    # /import (files people share in a group are not for us); pasted, in a private chat.
+    for_us = filters.ChatType.PRIVATE | filters.CaptionRegex(r"^/import\b")
+    app.add_handler(MessageHandler(filters.Document.ALL & for_us, handlers.on_document))
+    app.add_handler(
+        MessageHandler(
+            filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, handlers.on_pasted
+        )
+    )
     app.add_error_handler(handlers.on_error)
 
 

@@ -1,4 +1,7 @@
-"""Page buttons as Telegram callback data, within the Bot API's 64 bytes.
+"""Buttons as Telegram callback data, within the Bot API's 64 bytes.
+
+A page button travels as `p2|/followup 중기부` (run again at page 2), an action button as
+`a|/import save TOKEN` (run once, as whoever presses it).
 
 Why not PTB's `arbitrary_callback_data`: it keeps every button's data in memory only (or in a
 persistence file we would have to add), so every button sent before a restart stops working.
@@ -14,6 +17,7 @@ import itertools
 import secrets
 from collections import OrderedDict
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -22,21 +26,29 @@ from bot.reply import Button
 CALLBACK_DATA_LIMIT = 64  # bytes, Bot API
 
 
+class Press(NamedTuple):
+    """What a pressed button asks for."""
+
+    command: str
+    page: int
+    action: bool
+
+
 class CallbackCodec:
-    """(command, page) ⇄ callback_data; at most `capacity` long commands remembered."""
+    """Button ⇄ callback_data; at most `capacity` long commands remembered."""
 
     def __init__(self, capacity: int = 4096) -> None:
         self.capacity = capacity
-        self._by_key: OrderedDict[str, tuple[str, int]] = OrderedDict()
-        self._by_value: dict[tuple[str, int], str] = {}
+        self._by_key: OrderedDict[str, Press] = OrderedDict()
+        self._by_value: dict[Press, str] = {}
         self._prefix = secrets.token_hex(3)
         self._counter = itertools.count(1)
 
-    def encode(self, command: str, page: int) -> str:
-        data = f"p{page}|{command}"
+    def encode(self, command: str, page: int, action: bool = False) -> str:
+        data = f"a|{command}" if action else f"p{page}|{command}"
         if len(data.encode()) <= CALLBACK_DATA_LIMIT:
             return data
-        value = (command, page)
+        value = Press(command, page, action)
         key = self._by_value.get(value)
         if key is None:
             key = f"k{self._prefix}{next(self._counter):x}"
@@ -48,12 +60,14 @@ class CallbackCodec:
         self._by_key.move_to_end(key)
         return key
 
-    def decode(self, data: str) -> tuple[str, int] | None:
-        """(command, page), or None when the button is unknown or expired."""
+    def decode(self, data: str) -> Press | None:
+        """What the button asks for, or None when it is unknown or expired."""
+        if data.startswith("a|"):
+            return Press(data[2:], 1, True) if data[2:] else None
         if data.startswith("p") and "|" in data:
             page, command = data[1:].split("|", 1)
             if page.isdigit() and command:
-                return command, int(page)
+                return Press(command, int(page), False)
             return None
         value = self._by_key.get(data)
         if value is not None:
@@ -68,6 +82,6 @@ class CallbackCodec:
         if not buttons:
             return None
         return InlineKeyboardMarkup(
-            [[InlineKeyboardButton(b.label, callback_data=self.encode(b.command, b.page))
+            [[InlineKeyboardButton(b.label, callback_data=self.encode(b.command, b.page, b.action))
               for b in buttons]]
         )  # fmt: skip

@@ -21,7 +21,9 @@ from bot.adapters.answering import Answerer
 from bot.adapters.telegram.sender import NO_PREVIEW, PLATFORM, TelegramSender, is_gone
 from bot.chats import ChatKey, Chats
 from bot.commands import Context, Request, may_repeat, split_command
-from bot.reply import Reply
+from bot.commands.importing import ADMINS_ONLY, refuse_size, upload
+from bot.intake import looks_pasted
+from bot.reply import Reply, error
 
 log = logging.getLogger(__name__)
 
@@ -101,17 +103,18 @@ class Handlers:
             log.warning("could not tell chat %s about the error: %s", chat_id, e)
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A page button: run its command again at that page and edit the message in place."""
+        """A button: a page runs its command again at that page, an action runs its command
+        once as the presser; either way the message is edited in place to show the answer."""
         query = update.callback_query
         if query is None:
             return
-        decoded = self.codec.decode(query.data or "")
+        press = self.codec.decode(query.data or "")
         message = query.message
-        if decoded is None or not isinstance(message, Message):
+        if press is None or not isinstance(message, Message):
             await query.answer(EXPIRED)
             return
-        command, page = decoded
-        if not may_repeat(command):
+        command, page = press.command, press.page
+        if not press.action and not may_repeat(command):
             await query.answer(NOT_A_PAGE, show_alert=True)
             return
         chat = message.chat
@@ -152,6 +155,51 @@ class Handlers:
                 rest = parts
         if rest:
             await self.sender.post(message.chat.id, rest, markup, retry_network=True)
+
+    async def on_document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A file sent to the bot: a press release to preview (refused before download when
+        too big, or when the sender is no admin)."""
+        message, chat = update.effective_message, update.effective_chat
+        if message is None or chat is None or message.document is None:
+            return
+        document = message.document
+        req = self.request(update, "/import")
+        reply = refuse_size(document.file_size or 0)
+        if reply is None and not self.ctx.is_admin(req):
+            reply = error(ADMINS_ONLY)
+        if reply is None:
+            try:
+                file = await document.get_file()
+                data = bytes(await file.download_as_bytearray())
+            except TelegramError as e:
+                log.warning("downloading a file from chat %s failed: %s", chat.id, e)
+                reply = error("파일을 받지 못했습니다. 잠시 후 다시 보내 주세요.")
+            else:
+                name = document.file_name or "release.txt"
+                reply = await asyncio.to_thread(upload, self.ctx, req, name, data)
+        await self.answer(chat.id, reply)
+
+    async def on_pasted(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A long text in a private chat: a pasted press release to preview."""
+        message, chat = update.effective_message, update.effective_chat
+        if message is None or chat is None or not message.text or not looks_pasted(message.text):
+            return
+        req = self.request(update, "/import")
+        data = message.text.encode("utf-8")
+        reply = await asyncio.to_thread(upload, self.ctx, req, "pasted.txt", data)
+        await self.answer(chat.id, reply)
+
+    def request(self, update: Update, text: str) -> Request:
+        """A Request from the update's sender and chat."""
+        message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+        sender = user or (message.sender_chat if message else None)
+        return Request(
+            platform=PLATFORM,
+            user_id=str(sender.id) if sender else "",
+            chat_id=str(chat.id) if chat else "",
+            text=text,
+            is_private=chat is not None and chat.type == ChatType.PRIVATE,
+        )
 
     async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A group became a supergroup: its subscription follows it to the new chat id."""

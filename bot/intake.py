@@ -1,0 +1,148 @@
+"""Releases sent in chat: read, previewed, and stored only when an admin presses 저장.
+
+An admin sends a press release to the bot as a file (any format `bot.reading` reads, or the
+JSON/YAML of `agendabot export`) or pastes its text in a direct message. The adapter hands
+the bytes here; `preview` parses them, keeps the result under a short random token, and
+answers with what was read (meeting, each item's decision, lead ministry and milestone
+count, the parser's warnings) and two action buttons, 저장 and 취소, which run
+`/import save TOKEN` or `/import cancel TOKEN` (`bot/commands/importing.py`).
+
+Pending previews live in memory, bounded in number and age: a restart forgets them, and the
+buttons then answer that the preview expired (send the file again).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from bot import reading
+from bot.errors import ParseError, UsageError
+from bot.model import Release
+from bot.reading.formats import MAX_BYTES
+from bot.reply import Button, Line, Reply, Section, kdate, shorten
+
+PENDING_LIMIT = 32  # previews waiting for 저장 or 취소, across all chats
+PENDING_TTL = 3600.0  # seconds a preview waits
+PASTE_MIN = 200  # characters: a DM this long, over several lines, is a pasted release
+SIZE_LIMIT = MAX_BYTES  # bytes; adapters refuse bigger files before downloading them
+TOO_BIG = "파일이 너무 큽니다 ({size:,} 바이트). {limit} MB 이하의 파일을 보내 주세요."
+EXPIRED = "미리 보기가 만료되었습니다(1시간 또는 봇 재시작). 파일을 다시 보내 주세요."
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A read release waiting for 저장: who sent it, from where, until when."""
+
+    release: Release
+    by: str
+    chat: str
+    expires: float
+
+
+class PendingImports:
+    """Bounded, expiring previews by token; safe to use from worker threads."""
+
+    def __init__(self, limit: int = PENDING_LIMIT, ttl: float = PENDING_TTL) -> None:
+        self.limit = limit
+        self.ttl = ttl
+        self._items: OrderedDict[str, Pending] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, release: Release, *, by: str, chat: str) -> str:
+        token = secrets.token_urlsafe(6)
+        with self._lock:
+            self._expire()
+            self._items[token] = Pending(release, by, chat, time.monotonic() + self.ttl)
+            while len(self._items) > self.limit:
+                self._items.popitem(last=False)
+        return token
+
+    def take(self, token: str) -> Pending:
+        """Remove and return the preview.
+
+        Raises:
+            UsageError: unknown or expired token.
+        """
+        with self._lock:
+            self._expire()
+            pending = self._items.pop(token, None)
+        if pending is None:
+            raise UsageError(EXPIRED)
+        return pending
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for token in [t for t, p in self._items.items() if p.expires <= now]:
+            del self._items[token]
+
+
+def too_big(size: int) -> str | None:
+    """The refusal for a file of `size` bytes, or None when it may be downloaded."""
+    if size <= SIZE_LIMIT:
+        return None
+    return TOO_BIG.format(size=size, limit=SIZE_LIMIT // (1024 * 1024))
+
+
+def looks_pasted(text: str) -> bool:
+    """A direct message that is a pasted release rather than a command."""
+    return not text.lstrip().startswith("/") and len(text) >= PASTE_MIN and "\n" in text.strip()
+
+
+def read(data: bytes, name: str, today: dt.date) -> Release:
+    """Parse an uploaded file (or pasted text, as `.txt`).
+
+    Raises:
+        ParseError: unreadable, too big, or no agenda in it.
+    """
+    if len(data) > SIZE_LIMIT:
+        raise ParseError(too_big(len(data)) or "")
+    document = reading.read_bytes(data, name)
+    return reading.parse(document.text, source=document.name, url=document.url, today=today)
+
+
+def preview_reply(release: Release, token: str) -> Reply:
+    """What was read, with 저장 / 취소."""
+    meeting = release.meeting
+    head = [Line(label="회의", text=meeting.title, detail=kdate(meeting.date))]
+    if meeting.chair:
+        head.append(Line(label="주재", text=meeting.chair))
+    items = tuple(
+        Line(
+            label=f"{item.number}",
+            text=shorten(item.title, 60),
+            detail=" · ".join(
+                part
+                for part in (
+                    item.decision or "결정 미상",
+                    item.lead_ministry or "주관 미상",
+                    f"일정 {len(item.milestones)}건",
+                )
+            ),
+        )
+        for item in release.items
+    )
+    sections = [Section(lines=tuple(head)), Section(heading=f"안건 {len(items)}건", lines=items)]
+    if release.warnings:
+        sections.append(
+            Section(
+                heading=f"확인 필요 {len(release.warnings)}건",
+                lines=tuple(Line(text=shorten(w, 120)) for w in release.warnings[:10]),
+            )
+        )
+    return Reply(
+        title="보도자료를 읽었습니다. 저장할까요?",
+        sections=tuple(sections),
+        footer="저장하면 회의와 안건이 들어가고, 같은 회의가 있으면 갱신됩니다. (1시간 안에 선택)",
+        buttons=(
+            Button("저장", f"/import save {token}", action=True),
+            Button("취소", f"/import cancel {token}", action=True),
+        ),
+    )
