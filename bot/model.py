@@ -16,9 +16,12 @@ Precision = Literal["day", "month", "quarter", "half", "year"]
 MilestoneKind = Literal["deadline", "start", "event"]
 Decision = Literal["심의·의결", "의결", "보고", "서면보고", "논의", "토론", "발표"]
 FollowUpStatus = Literal["open", "done", "cancelled"]
+MilestoneStatus = Literal["planned", "done", "delayed", "dropped"]
 
 FOLLOWUP_STATUSES: tuple[str, ...] = ("open", "done", "cancelled")
 STATUS_KO = {"open": "진행", "done": "완료", "cancelled": "취소"}
+MILESTONE_STATUSES: tuple[str, ...] = ("planned", "done", "delayed", "dropped")
+MILESTONE_STATUS_KO = {"planned": "예정", "done": "완료", "delayed": "지연", "dropped": "취소"}
 WEEKDAYS_KO = ("월", "화", "수", "목", "금", "토", "일")
 
 
@@ -212,13 +215,49 @@ def _element(hint: Any) -> Any:
 
 @dataclass(frozen=True)
 class Milestone(Record):
-    """A dated commitment, kept with the exact phrase it came from."""
+    """A dated commitment, kept with the exact phrase it came from.
+
+    The store gives each milestone of an item a stable `id` (M1, M2, …) and keeps its life
+    cycle: `status` with who set it, when and why; a delayed one keeps its first date in
+    `original_date` while `date` is the new one. Rows written before these fields existed read
+    with the defaults (no id until the store's first write assigns them).
+    """
 
     text: str
     date: dt.date
     precision: Precision
     kind: MilestoneKind
     past: bool
+    id: str = ""
+    status: MilestoneStatus = "planned"
+    status_by: str = ""
+    status_at: dt.datetime | None = None
+    note: str = ""
+    original_date: dt.date | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """As stored; life-cycle fields left at their defaults are left out (a parsed
+        milestone's JSON stays as the parser prints it)."""
+        data = super().to_dict()
+        for name, default in _MILESTONE_DEFAULTS.items():
+            if data.get(name, default) == default:
+                data.pop(name, None)
+        return data
+
+    @property
+    def closed(self) -> bool:
+        """Done or dropped: no longer a deadline to watch."""
+        return self.status in ("done", "dropped")
+
+    @property
+    def status_ko(self) -> str:
+        return MILESTONE_STATUS_KO.get(self.status, self.status)
+
+
+_MILESTONE_DEFAULTS: dict[str, Any] = {
+    "id": "", "status": "planned", "status_by": "", "status_at": None, "note": "",
+    "original_date": None,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -359,8 +398,28 @@ class Delivery(Record):
 
 
 @dataclass(frozen=True)
+class Admin(Record):
+    """An admin added in chat (`/admin add`); admins from the environment are owners."""
+
+    platform: str
+    user_id: str
+    added_by: str = ""
+    added_at: dt.datetime | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.user_id}"
+
+
+@dataclass(frozen=True)
 class AuditEntry(Record):
-    """Who changed what, when: old → new."""
+    """Who changed what, when: old → new.
+
+    An undoable entry also names the row it changed (`table`, `key`) with the whole row
+    `before` and `after` (None: absent), and the `change` set it belongs to: the several rows
+    one command writes are undone together. Entries written before these fields existed (and
+    imports) carry only action, target, old and new.
+    """
 
     at: dt.datetime
     by: str
@@ -368,3 +427,13 @@ class AuditEntry(Record):
     target: str
     old: Any = None
     new: Any = None
+    change: str = ""
+    table: str = ""
+    key: str = ""
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    undoes: str = ""  # the change set this entry's change set reverted
+
+    @property
+    def undoable(self) -> bool:
+        return bool(self.change and self.table)

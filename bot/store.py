@@ -21,7 +21,7 @@ import logging
 import os
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,14 +34,17 @@ from tinydb.storages import Storage
 from tinydb.table import Document
 
 from bot import nlp
-from bot.errors import NotFound
+from bot.errors import AgendabotError, NotFound
 from bot.model import (
+    MILESTONE_STATUSES,
+    Admin,
     AgendaItem,
     AuditEntry,
     Change,
     Delivery,
     FollowUp,
     Meeting,
+    Milestone,
     Release,
     Subscription,
 )
@@ -52,6 +55,14 @@ SCHEMA_VERSION = 1
 FREEZE_ABOVE = 1 << 20  # bytes of JSON above which a freshly read database is exempted from GC
 Tables = dict[str, dict[str, dict[str, Any]]]
 Row = TypeVar("Row", bound=dict[str, Any])  # a raw row, or TinyDB's Document (which has a doc_id)
+
+
+class Refused(AgendabotError):
+    """A change the store will not make as asked (a dependent row, a later change); the
+    message says why, in Korean."""
+
+
+UNDO_WINDOW = dt.timedelta(days=1)
 
 
 class CorruptStore(Exception):
@@ -257,6 +268,7 @@ class Store:
         self._cache = _Cache()
         # Bolt runs listeners in threads: one thread at a time may use the storage object.
         self._thread_lock = threading.RLock()
+        self._change: str | None = None  # the change set of the running transaction
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -279,7 +291,11 @@ class Store:
             db = self._db()
             meta = db.table("meta")
             if not meta.get(doc_id=1):
-                meta.insert(Document({"schema": SCHEMA_VERSION, "next_followup": 1}, doc_id=1))
+                first = {"schema": SCHEMA_VERSION, "next_followup": 1, "milestone_ids": True}
+                meta.insert(Document(first, doc_id=1))
+            else:
+                _number_milestones(db)  # once, for a database from before milestone ids
+            self._change = None
             yield db
 
     @property
@@ -392,11 +408,12 @@ class Store:
             old_titles = {
                 row["title"]: row["number"] for row in items.all() if row["meeting"] == number
             }
+            kept = _milestones_by_phrase(row for row in items.all() if row["meeting"] == number)
             items.remove(doc_ids=[row.doc_id for row in items.all() if row["meeting"] == number])
             new_titles: dict[str, int] = {}
             for item in release.items:
                 new_titles[item.title] = item.number
-                stored = item.evolve(meeting=number).to_dict()
+                stored = _keep_milestones(db, item.evolve(meeting=number), kept).to_dict()
                 items.insert({**stored, "terms": _joined(terms[item.number])})
             renumber = {
                 old: new_titles[title]
@@ -411,6 +428,291 @@ class Store:
             status = "updated" if existing else "new"
             self._audit(db, by, f"import.{status}", f"meeting:{number}", None, meeting.source)
         return meeting, status
+
+    # -- editing by hand: meetings, items, milestones ------------------------------------
+
+    def add_meeting(
+        self,
+        title: str,
+        date: dt.date,
+        *,
+        by: str,
+        ordinal: int | None = None,
+        chair: str | None = None,
+    ) -> Meeting:
+        """A meeting typed in by an admin, with the next stable number."""
+        with self.transaction() as db:
+            number = max((m.doc_id for m in db.table("meetings").all()), default=0) + 1
+            meeting = Meeting(
+                number, title, date, ordinal=ordinal, chair=chair, imported_at=self.now()
+            )
+            self._put(
+                db, by, "meeting.add", f"meeting:{number}", ("meetings", str(number)),
+                meeting.to_dict(),
+            )  # fmt: skip
+        return meeting
+
+    def edit_meeting(self, number: int, changes: dict[str, Any], *, by: str) -> Meeting:
+        """Change a meeting's title, date, chair, venue, ordinal or url."""
+        _only(changes, MEETING_FIELDS)
+        with self.transaction() as db:
+            row = _locate(db, "meetings", str(number))
+            if row is None:
+                raise NotFound(f"{number}번 회의는 없습니다.")
+            new = Meeting.from_dict(row).evolve(**changes)
+            self._put(
+                db, by, "meeting.edit", f"meeting:{number}", ("meetings", str(number)),
+                new.to_dict(),
+            )  # fmt: skip
+        return new
+
+    def remove_meeting(self, number: int, *, by: str) -> Meeting:
+        """Remove a meeting with its items (and their milestones) and its closed follow-ups.
+
+        Refused while any of its follow-ups is open: finish or cancel them first.
+        """
+        with self.transaction() as db:
+            row = _locate(db, "meetings", str(number))
+            if row is None:
+                raise NotFound(f"{number}번 회의는 없습니다.")
+            followups = [f for f in db.table("followups").all() if f["meeting"] == number]
+            still_open = [f["id"] for f in followups if f["status"] == "open"]
+            if still_open:
+                raise Refused(
+                    f"{number}번 회의에 진행 중인 후속조치({', '.join(still_open[:5])})가 있어 "
+                    "삭제할 수 없습니다. 먼저 완료하거나 취소하세요."
+                )
+            target = f"meeting:{number}"
+            for f in followups:
+                self._put(db, by, "followup.remove", f["id"], ("followups", f["id"]), None)
+            for i in db.table("items").all():
+                if i["meeting"] == number:
+                    key = f"{number}.{i['number']}"
+                    self._put(db, by, "item.remove", f"item:{key}", ("items", key), None)
+            self._put(db, by, "meeting.remove", target, ("meetings", str(number)), None)
+        return Meeting.from_dict(row)
+
+    def add_item(
+        self,
+        meeting: int,
+        title: str,
+        *,
+        by: str,
+        decision: str | None = None,
+        ministries: tuple[str, ...] = (),
+        lead: str | None = None,
+    ) -> AgendaItem:
+        """An agenda item typed in by an admin, numbered after the meeting's last one."""
+        draft = AgendaItem(
+            meeting, 0, title, decision, lead or (ministries[0] if ministries else None),
+            tuple(ministries),
+        )  # fmt: skip
+        terms = nlp.item_terms(draft)  # before the lock: Kiwi may have to load
+        with self.transaction() as db:
+            if _locate(db, "meetings", str(meeting)) is None:
+                raise NotFound(f"{meeting}번 회의는 없습니다.")
+            numbers = [i["number"] for i in db.table("items").all() if i["meeting"] == meeting]
+            item = draft.evolve(number=max(numbers, default=0) + 1)
+            row = {**item.to_dict(), "terms": _joined(terms)}
+            self._put(db, by, "item.add", f"item:{item.ref}", ("items", item.ref), row)
+        return item
+
+    def edit_item(self, ref: tuple[int, int], changes: dict[str, Any], *, by: str) -> AgendaItem:
+        """Change an item's title, decision, lead_ministry, ministries or summary."""
+        _only(changes, ITEM_FIELDS)
+        planned = self.item(*ref).evolve(**changes)
+        terms = nlp.item_terms(planned)  # before the lock: Kiwi may have to load
+        with self.transaction() as db:
+            old = self._item_row(db, ref)
+            new = AgendaItem.from_dict(old).evolve(**changes)
+            if (new.title, new.summary, new.body) != (planned.title, planned.summary, planned.body):
+                terms = nlp.item_terms(new)  # changed by another process meanwhile
+            row = {**new.to_dict(), "terms": _joined(terms)}
+            self._put(db, by, "item.edit", f"item:{new.ref}", ("items", new.ref), row)
+        return new
+
+    def remove_item(self, ref: tuple[int, int], *, by: str) -> AgendaItem:
+        """Remove an item and its milestones; refused while follow-ups are attached to it."""
+        with self.transaction() as db:
+            old = self._item_row(db, ref)
+            attached = [
+                f["id"]
+                for f in db.table("followups").all()
+                if (f["meeting"], f["item"]) == tuple(ref)
+            ]
+            if attached:
+                raise Refused(
+                    f"{ref[0]}.{ref[1]} 안건에 후속조치({', '.join(attached[:5])})가 달려 있어 "
+                    "삭제할 수 없습니다."
+                )
+            key = f"{ref[0]}.{ref[1]}"
+            self._put(db, by, "item.remove", f"item:{key}", ("items", key), None)
+        return AgendaItem.from_dict(old)
+
+    def _item_row(self, db: TinyDB, ref: tuple[int, int]) -> dict[str, Any]:
+        row = _locate(db, "items", f"{ref[0]}.{ref[1]}")
+        if row is None:
+            raise NotFound(f"{ref[0]}.{ref[1]} 안건은 없습니다.")
+        return dict(row)
+
+    def ensure_milestone_ids(self) -> None:
+        """Give a database from before milestone ids its ids now (a no-op once done)."""
+        meta = self._tables().get("meta", {}).get("1")
+        if meta is not None and not meta.get("milestone_ids"):
+            with self.transaction():
+                pass
+
+    def milestone(self, mid: str) -> tuple[AgendaItem, Milestone]:
+        """The item holding milestone `mid` (M7), and the milestone."""
+        key = mid.strip().upper()
+        for item in self._models().items.values():
+            for m in item.milestones:
+                if m.id == key:
+                    return item, m
+        raise NotFound(f"일정 {mid[:20]}은(는) 없습니다.")
+
+    def add_milestone(
+        self, ref: tuple[int, int], date: dt.date, text: str, *, by: str
+    ) -> Milestone:
+        """A dated deadline typed in by an admin, with the next id (M1, M2, …)."""
+        with self.transaction() as db:
+            row = self._item_row(db, ref)
+            item = AgendaItem.from_dict(row)
+            new = Milestone(text, date, "day", "deadline", False, id=_next_milestone_id(db))
+            row["milestones"] = [*row.get("milestones", []), new.to_dict()]
+            self._put(db, by, "milestone.add", new.id, ("items", item.ref), row)
+        return new
+
+    def edit_milestone(self, mid: str, changes: dict[str, Any], *, by: str) -> Milestone:
+        """Change a milestone's date or text."""
+        _only(changes, MILESTONE_FIELDS)
+        return self._change_milestone(mid, changes, by=by, action="milestone.edit")
+
+    def set_milestone_status(
+        self,
+        mid: str,
+        status: str,
+        *,
+        by: str,
+        note: str = "",
+        new_date: dt.date | None = None,
+    ) -> Milestone:
+        """Mark a milestone done, dropped, delayed (to `new_date`, required) or planned again."""
+        if status not in MILESTONE_STATUSES:
+            raise ValueError(f"unknown milestone status {status!r}")
+        if status == "delayed" and new_date is None:
+            raise Refused("지연에는 새 날짜가 필요합니다.")
+        changes: dict[str, Any] = {
+            "status": status, "status_by": by, "status_at": self.now(), "note": note,
+        }  # fmt: skip
+        if new_date is not None:
+            changes["date"] = new_date
+        return self._change_milestone(mid, changes, by=by, action=f"milestone.{status}")
+
+    def _change_milestone(
+        self, mid: str, changes: dict[str, Any], *, by: str, action: str
+    ) -> Milestone:
+        key = mid.strip().upper()
+        with self.transaction() as db:
+            found = next(
+                (
+                    (dict(r), n)
+                    for r in db.table("items").all()
+                    for n, m in enumerate(r.get("milestones") or ())
+                    if m.get("id") == key
+                ),
+                None,
+            )
+            if found is None:
+                raise NotFound(f"일정 {mid[:20]}은(는) 없습니다.")
+            row, n = found
+            old = Milestone.from_dict(row["milestones"][n])
+            if "date" in changes and changes["date"] != old.date and old.original_date is None:
+                changes = {**changes, "original_date": old.date}
+            new = old.evolve(**changes)
+            row["milestones"] = [*row["milestones"][:n], new.to_dict(), *row["milestones"][n + 1 :]]
+            item_key = f"{row['meeting']}.{row['number']}"
+            self._put(db, by, action, key, ("items", item_key), row)
+        return new
+
+    # -- admins ---------------------------------------------------------------------------
+
+    def admins(self, platform: str | None = None) -> list[Admin]:
+        found = (Admin.from_dict(r) for r in self._rows("admins"))
+        return sorted(
+            (a for a in found if platform is None or a.platform == platform), key=lambda a: a.key
+        )
+
+    def is_admin(self, platform: str, user_id: str) -> bool:
+        return _find(self._rows("admins"), platform=platform, user_id=user_id) is not None
+
+    def add_admin(self, platform: str, user_id: str, *, by: str) -> Admin:
+        admin = Admin(platform, user_id, by, self.now())
+        with self.transaction() as db:
+            if _locate(db, "admins", admin.key) is not None:
+                raise Refused(f"{admin.key}은(는) 이미 관리자입니다.")
+            self._put(
+                db, by, "admin.add", f"admin:{admin.key}", ("admins", admin.key), admin.to_dict()
+            )
+        return admin
+
+    def remove_admin(self, platform: str, user_id: str, *, by: str) -> Admin:
+        key = f"{platform}:{user_id}"
+        with self.transaction() as db:
+            row = _locate(db, "admins", key)
+            if row is None:
+                raise NotFound(f"{key}은(는) 채팅에서 추가된 관리자가 아닙니다.")
+            self._put(db, by, "admin.remove", f"admin:{key}", ("admins", key), None)
+        return Admin.from_dict(row)
+
+    # -- history and undo -----------------------------------------------------------------
+
+    def history(self, target: str | None = None) -> list[AuditEntry]:
+        """Audit entries about `target` (a meeting "3", an item "3.2", a follow-up "F1", a
+        milestone "M7"; None: all), newest first."""
+        entries = [AuditEntry.from_dict(r) for r in self._rows("audit")]
+        if target is not None:
+            entries = [e for e in entries if _concerns(e, target.strip().upper())]
+        return entries[::-1]
+
+    def undo(self, by: str, *, now: dt.datetime | None = None) -> list[AuditEntry]:
+        """Revert `by`'s last change set (within a day); returns the entries written to undo it.
+
+        Refused when a later change (anyone's) touched one of its rows, or the row is no
+        longer what the change left.
+        """
+        now = now or self.now()
+        with self.transaction() as db:
+            entries = [AuditEntry.from_dict(r) for r in db.table("audit").all()]
+            group, later = _last_change(entries, by)
+            if now - group[-1].at > UNDO_WINDOW:
+                raise Refused(
+                    f"마지막 변경({_when(group[-1].at)})은 하루가 지나 되돌릴 수 없습니다."
+                )
+            rows = _net_rows(group)
+            for e in later:
+                if e.by != "system" and _touches(e, rows):
+                    raise Refused(
+                        f"그 뒤에 {e.by}이(가) {_when(e.at)}에 같은 대상({e.target})을 바꿔서 "
+                        "되돌릴 수 없습니다."
+                    )
+            for (table, key), (_, after, target) in rows.items():
+                current = _locate(db, table, key)
+                if _comparable(dict(current) if current is not None else None) != _comparable(
+                    after
+                ):
+                    raise Refused(f"{target}이(가) 그 뒤에 다시 바뀌어 되돌릴 수 없습니다.")
+            change = group[0].change
+            self._change = None
+            done = []
+            for (table, key), (before, after, target) in reversed(rows.items()):
+                _write_row(db, table, key, before)
+                self._audit(
+                    db, by, "undo", target, _public(after), _public(before),
+                    row=(table, key, after, before), undoes=change,
+                )  # fmt: skip
+                done.append(AuditEntry.from_dict(db.table("audit").all()[-1]))
+        return done
 
     # -- follow-ups -----------------------------------------------------------------------
 
@@ -534,8 +836,17 @@ class Store:
                 updated_by=by,
                 updated_at=now,
             )
-            db.table("followups").insert({**fu.to_dict(), "terms": _joined(terms)})
-            self._audit(db, by, "followup.add", fu.id, None, fu.to_dict())
+            row = {**fu.to_dict(), "terms": _joined(terms)}
+            db.table("followups").insert(row)
+            self._audit(
+                db,
+                by,
+                "followup.add",
+                fu.id,
+                None,
+                fu.to_dict(),
+                row=("followups", fu.id, None, row),
+            )
         return fu
 
     def update_followup(
@@ -580,9 +891,12 @@ class Store:
             update: dict[str, Any] = new.to_dict()
             if terms is not None:
                 update["terms"] = _joined(terms)
+            before = dict(row)
             table.update(update, doc_ids=[row.doc_id])
+            after = {**before, **update}
+            where = ("followups", key, before, after)
             for c in history:
-                self._audit(db, by, "followup.edit", f"{key}.{c.field}", c.old, c.new)
+                self._audit(db, by, "followup.edit", f"{key}.{c.field}", c.old, c.new, row=where)
         return new
 
     # -- subscriptions --------------------------------------------------------------------
@@ -606,8 +920,16 @@ class Store:
                 table.insert(sub.to_dict())
             else:
                 table.update(sub.to_dict(), doc_ids=[row.doc_id])
+            before = dict(row) if row else None
+            after = {**(before or {}), **sub.to_dict()}
             self._audit(
-                db, by, "subscription.save", sub.key, dict(row) if row else None, sub.to_dict()
+                db,
+                by,
+                "subscription.save",
+                sub.key,
+                before,
+                sub.to_dict(),
+                row=("subscriptions", sub.key, before, after),
             )
         return sub
 
@@ -618,7 +940,8 @@ class Store:
             if row is None:
                 raise NotFound("이 대화방은 구독하고 있지 않습니다.")
             table.remove(doc_ids=[row.doc_id])
-            self._audit(db, by, "subscription.remove", key, dict(row), None)
+            where = ("subscriptions", key, dict(row), None)
+            self._audit(db, by, "subscription.remove", key, dict(row), None, row=where)
         return Subscription.from_dict(row)
 
     def pause_subscription(self, key: str, reason: str, *, by: str = "system") -> None:
@@ -716,9 +1039,238 @@ class Store:
         rows = rows[-limit:] if limit else rows
         return [AuditEntry.from_dict(r) for r in rows]
 
-    def _audit(self, db: TinyDB, by: str, action: str, target: str, old: Any, new: Any) -> None:
-        entry = AuditEntry(self.now(), by, action, target, old, new)
+    def _audit(
+        self,
+        db: TinyDB,
+        by: str,
+        action: str,
+        target: str,
+        old: Any,
+        new: Any,
+        *,
+        row: tuple[str, str, dict[str, Any] | None, dict[str, Any] | None] | None = None,
+        undoes: str = "",
+    ) -> None:
+        """Log a change; with `row` (table, key, before, after) it can be undone, together with
+        every other row the same transaction logs (one change set)."""
+        entry = AuditEntry(self.now(), by, action, target, old, new, undoes=undoes)
+        if row is not None:
+            table, key, before, after = row
+            entry = entry.evolve(
+                change=self._change_id(db), table=table, key=key, before=before, after=after
+            )
         db.table("audit").insert(entry.to_dict())
+
+    def _change_id(self, db: TinyDB) -> str:
+        if self._change is None:
+            meta = db.table("meta")
+            counter = meta.get(doc_id=1)
+            assert isinstance(counter, dict)
+            n = int(counter.get("next_change", 1))
+            meta.update({"next_change": n + 1}, doc_ids=[1])
+            self._change = f"C{n}"
+        return self._change
+
+    def _put(
+        self,
+        db: TinyDB,
+        by: str,
+        action: str,
+        target: str,
+        where: tuple[str, str],
+        after: dict[str, Any] | None,
+    ) -> dict[str, Any] | None:
+        """Write one row (None: remove it) and log it, undoable; returns the row before."""
+        before = _write_row(db, *where, after)
+        old, new = _public(before), _public(after)
+        self._audit(db, by, action, target, old, new, row=(*where, before, after))
+        return before
+
+
+# -- rows by key, for hand edits and undo --------------------------------------------------
+
+MEETING_FIELDS = frozenset({"title", "date", "chair", "venue", "ordinal", "url"})
+ITEM_FIELDS = frozenset({"title", "decision", "lead_ministry", "ministries", "summary"})
+MILESTONE_FIELDS = frozenset({"date", "text"})
+_NOT_SHOWN = ("terms",)  # stored with a row, never shown in its history
+
+
+def _only(changes: dict[str, Any], allowed: frozenset[str]) -> None:
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"cannot change {sorted(unknown)}; only {sorted(allowed)}")
+
+
+def _row_key(table: str, row: dict[str, Any]) -> str:
+    """A row's identity in its table, as the audit log names it."""
+    if table == "items":
+        return f"{row['meeting']}.{row['number']}"
+    if table == "admins":
+        return f"{row['platform']}:{row['user_id']}"
+    return str(row[{"meetings": "number", "followups": "id", "subscriptions": "key"}[table]])
+
+
+def _locate(db: TinyDB, table: str, key: str) -> Document | None:
+    return next((r for r in db.table(table).all() if _row_key(table, r) == key), None)
+
+
+def _write_row(
+    db: TinyDB, table: str, key: str, after: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """Make the row `key` of `table` be `after` (None: absent); returns what it was."""
+    rows = db.table(table)
+    row = _locate(db, table, key)
+    before = dict(row) if row is not None else None
+    if row is not None and after is not None:
+        whole = dict(after)
+
+        def replace(doc: MutableMapping[str, Any]) -> None:
+            doc.clear()
+            doc.update(whole)
+
+        rows.update(replace, doc_ids=[row.doc_id])
+    elif row is not None:
+        rows.remove(doc_ids=[row.doc_id])
+    elif after is not None and table == "meetings":
+        rows.insert(Document(dict(after), doc_id=int(key)))  # a meeting's doc id is its number
+    elif after is not None:
+        rows.insert(dict(after))
+    return before
+
+
+def _public(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if row is None else {k: v for k, v in row.items() if k not in _NOT_SHOWN}
+
+
+_comparable = _public
+
+
+def _number_milestones(db: TinyDB) -> None:
+    """Give every item milestone of a database from before milestone ids its id (M1, M2, …
+    by meeting, item and order), once; the meta row remembers it is done."""
+    meta = db.table("meta")
+    counter = meta.get(doc_id=1)
+    assert isinstance(counter, dict)
+    if counter.get("milestone_ids"):
+        return
+    items = db.table("items")
+    for row in sorted(items.all(), key=lambda r: (r["meeting"], r["number"])):
+        stones = row.get("milestones") or []
+        if any(not m.get("id") for m in stones):
+            numbered = [m if m.get("id") else {**m, "id": _next_milestone_id(db)} for m in stones]
+            items.update({"milestones": numbered}, doc_ids=[row.doc_id])
+    meta.update({"milestone_ids": True}, doc_ids=[1])
+
+
+def _next_milestone_id(db: TinyDB) -> str:
+    meta = db.table("meta")
+    counter = meta.get(doc_id=1)
+    assert isinstance(counter, dict)
+    n = int(counter.get("next_milestone", 1))
+    meta.update({"next_milestone": n + 1}, doc_ids=[1])
+    return f"M{n}"
+
+
+Phrases = dict[tuple[str, str], list[dict[str, Any]]]
+
+
+def _milestones_by_phrase(rows: Iterable[dict[str, Any]]) -> Phrases:
+    """A meeting's stored milestones by (text, first date), to keep across a re-import."""
+    kept: Phrases = {}
+    for row in rows:
+        for m in row.get("milestones") or ():
+            first = m.get("original_date") or m["date"]
+            kept.setdefault((m["text"], first), []).append(m)
+    return kept
+
+
+def _keep_milestones(db: TinyDB, item: AgendaItem, kept: Phrases) -> AgendaItem:
+    """The item with each milestone that was stored before (same text and first date) as
+    stored — id, status, new date — and an id for each new one."""
+    stones = []
+    for m in item.milestones:
+        same = kept.get((m.text, m.date.isoformat()))
+        if same:
+            stored = same.pop(0)
+            stones.append(Milestone.from_dict({**m.to_dict(), **_life(stored)}))
+        else:
+            stones.append(m.evolve(id=m.id or _next_milestone_id(db)))
+    return item.evolve(milestones=tuple(stones))
+
+
+def _life(stored: dict[str, Any]) -> dict[str, Any]:
+    names = ("id", "status", "status_by", "status_at", "note", "original_date", "date")
+    return {k: stored[k] for k in names if stored.get(k) is not None}
+
+
+def _concerns(e: AuditEntry, target: str) -> bool:
+    """Is the entry about `target`: a meeting "3", an item "3.2", a follow-up "F1", a
+    milestone "M7"? (Old entries name a follow-up "F1" or "F1.status", an import "meeting:3".)"""
+    if target[:1] in ("F", "M"):
+        return e.target == target or e.target.startswith(target + ".") or e.key == target
+    if "." in target:
+        rows = (e.before or {}, e.after or {})
+        owns = any(f"{r.get('meeting')}.{r.get('item')}" == target for r in rows)
+        return (e.table == "items" and e.key == target) or (e.table == "followups" and owns)
+    meeting = target
+    return (
+        e.target == f"meeting:{meeting}"
+        or (e.table == "meetings" and e.key == meeting)
+        or (e.table in ("items", "followups") and _meeting_of(e) == meeting)
+    )
+
+
+def _meeting_of(e: AuditEntry) -> str:
+    row = e.after or e.before or {}
+    return str(row.get("meeting", ""))
+
+
+def _last_change(entries: list[AuditEntry], by: str) -> tuple[list[AuditEntry], list[AuditEntry]]:
+    """`by`'s last change set not yet undone (and not an undo), and the entries after it."""
+    undone = {e.undoes for e in entries if e.undoes}
+    mine = [e for e in entries if e.by == by and e.undoable and not e.undoes]
+    mine = [e for e in mine if e.change not in undone]
+    if not mine:
+        raise NotFound("되돌릴 변경이 없습니다.")
+    change = mine[-1].change
+    last = max(i for i, e in enumerate(entries) if e.change == change)
+    # A later change that was undone, and its undo, cancel out.
+    later = [e for e in entries[last + 1 :] if not e.undoes and e.change not in undone]
+    return [e for e in entries if e.change == change], later
+
+
+Net = dict[tuple[str, str], tuple[dict[str, Any] | None, dict[str, Any] | None, str]]
+
+
+def _net_rows(group: list[AuditEntry]) -> Net:
+    """Each row a change set wrote: (before its first write, after its last, a target name)."""
+    rows: Net = {}
+    for e in group:
+        where = (e.table, e.key)
+        before = rows[where][0] if where in rows else e.before
+        rows[where] = (
+            before,
+            e.after,
+            e.target.split(".")[0] if e.table == "followups" else e.target,
+        )
+    return rows
+
+
+def _touches(e: AuditEntry, rows: Net) -> bool:
+    """Did the later entry `e` change one of `rows`? An import replaces a meeting's items."""
+    if e.table:
+        return (e.table, e.key) in rows
+    if e.action.startswith("import.") and e.target.startswith("meeting:"):
+        number = e.target.split(":", 1)[1]
+        return any(
+            (t == "meetings" and k == number) or (t == "items" and k.split(".")[0] == number)
+            for t, k in rows
+        )
+    return False
+
+
+def _when(at: dt.datetime) -> str:
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 _ABSENT = object()

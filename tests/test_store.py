@@ -391,3 +391,23 @@ def test_the_store_hands_out_records_not_rows(store: Store) -> None:
     assert found == [fu] and isinstance(found[0], FollowUp)
     assert store.followups_with_text(lambda text: "없음" in text) == []
     assert not hasattr(store, "followup_rows")
+
+
+# --- hand edits, milestone life cycle, admins, history and undo (issue 10) -----------------
+
+SAMPLES.append(model.Admin("telegram", "7", "telegram:100", dt.datetime(2026, 11, 23, tzinfo=UTC)))
+SAMPLES.append(
+    AuditEntry(
+        dt.datetime(2026, 11, 23, tzinfo=UTC),
+        "u1",
+        "item.edit",
+        "item:1.1",
+        None,
+        None,
+        change="C1",
+        table="items",
+        key="1.1",
+        before={"title": "a"},
+        after={"title": "b"},
+    )
+)
