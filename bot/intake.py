@@ -18,9 +18,11 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from bot import reading
+from bot import exchange, reading
 from bot.errors import ParseError, UsageError
 from bot.model import Release
 from bot.reading.formats import MAX_BYTES
@@ -35,13 +37,26 @@ EXPIRED = "미리 보기가 만료되었습니다(1시간 또는 봇 재시작).
 
 
 @dataclass(frozen=True)
-class Pending:
-    """A read release waiting for 저장: who sent it, from where, until when."""
+class Upload:
+    """What a file held: the release to preview, and, for an `agendabot export` file, its data
+    (saved through `importer.import_data`, which keeps what did not change)."""
 
     release: Release
+    exchange: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A read upload waiting for 저장: who sent it, from where, until when."""
+
+    upload: Upload
     by: str
     chat: str
     expires: float
+
+    @property
+    def release(self) -> Release:
+        return self.upload.release
 
 
 class PendingImports:
@@ -53,11 +68,11 @@ class PendingImports:
         self._items: OrderedDict[str, Pending] = OrderedDict()
         self._lock = threading.Lock()
 
-    def put(self, release: Release, *, by: str, chat: str) -> str:
+    def put(self, upload: Upload, *, by: str, chat: str) -> str:
         token = secrets.token_urlsafe(6)
         with self._lock:
             self._expire()
-            self._items[token] = Pending(release, by, chat, time.monotonic() + self.ttl)
+            self._items[token] = Pending(upload, by, chat, time.monotonic() + self.ttl)
             while len(self._items) > self.limit:
                 self._items.popitem(last=False)
         return token
@@ -96,16 +111,22 @@ def looks_pasted(text: str) -> bool:
     return not text.lstrip().startswith("/") and len(text) >= PASTE_MIN and "\n" in text.strip()
 
 
-def read(data: bytes, name: str, today: dt.date) -> Release:
-    """Parse an uploaded file (or pasted text, as `.txt`).
+def read(data: bytes, name: str, today: dt.date) -> Upload:
+    """Read an uploaded file: an export (.json/.yaml) as data, anything else (pasted text as
+    `.txt`) as a press release.
 
     Raises:
-        ParseError: unreadable, too big, or no agenda in it.
+        AgendabotError: unreadable, too big, a wrong field, or no agenda in it.
     """
     if len(data) > SIZE_LIMIT:
         raise ParseError(too_big(len(data)) or "")
+    fmt = exchange.format_of(name)
+    if fmt is not None:
+        fields = exchange.read_bytes(data, fmt, label=name)
+        return Upload(exchange.release_from_data(fields), fields)
     document = reading.read_bytes(data, name)
-    return reading.parse(document.text, source=document.name, url=document.url, today=today)
+    release = reading.parse(document.text, source=document.name, url=document.url, today=today)
+    return Upload(release)
 
 
 def preview_reply(release: Release, token: str) -> Reply:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot import intake
 from bot.commands.base import Call, Context, Request, command
 from bot.errors import AgendabotError
+from bot.importer import import_data
 from bot.reply import Line, Reply, Section, error, kdate
 
 USAGE = "/import (파일을 보내거나 본문을 붙여 넣은 뒤) | /import save 토큰 | /import cancel 토큰"
@@ -43,7 +44,10 @@ def import_(call: Call) -> Reply:
     pending = call.ctx.pending.take(call.args[1])
     if call.args[0] in ("cancel", "취소"):
         return Reply(title=f"가져오기를 취소했습니다: {pending.release.meeting.title}")
-    meeting, status = call.ctx.store.save_release(pending.release, by=call.by)
+    if pending.upload.exchange is not None:
+        meeting, status, _ = import_data(call.ctx.store, pending.upload.exchange, by=call.by)
+    else:
+        meeting, status = call.ctx.store.save_release(pending.release, by=call.by)
     return Reply(
         title=f"{meeting.number}번 회의 {meeting.title}: {STATUS_KO.get(status, status)}.",
         sections=(
@@ -64,11 +68,11 @@ def upload(ctx: Context, req: Request, name: str, data: bytes) -> Reply:
     if not ctx.is_admin(req):
         return error(ADMINS_ONLY)
     try:
-        release = intake.read(data, name, ctx.today())
+        upload = intake.read(data, name, ctx.today())
     except AgendabotError as e:
         return error(e.line())
-    token = ctx.pending.put(release, by=f"{req.platform}:{req.user_id}", chat=req.chat_key)
-    return intake.preview_reply(release, token)
+    token = ctx.pending.put(upload, by=f"{req.platform}:{req.user_id}", chat=req.chat_key)
+    return intake.preview_reply(upload.release, token)
 
 
 def refuse_size(size: int) -> Reply | None:
