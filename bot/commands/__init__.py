@@ -7,11 +7,15 @@ import difflib
 import logging
 
 from bot.commands import (  # noqa: F401  (importing registers the commands)
+    admin,
     agenda,
     digest,
     followup,
+    history,
     importing,
     info,
+    meeting,
+    milestone,
     milestones,
     ministry,
     search,
@@ -76,7 +80,7 @@ REPLY_CACHE = 256
 
 def _answer(ctx: Context, call: Call) -> Reply:
     """Run the command, or reuse its answer while the data and the day are the same."""
-    if not call.command.cacheable:
+    if not call.command.cacheable or call.command.writes(call.args):
         return call.command.func(call)
     key = (call.command.name, tuple(call.args), ctx.store.generation, ctx.today())
     reply = ctx.replies.get(key)

@@ -9,6 +9,7 @@ from bot.reply import Line, Reply, Section, kdate, source_line
 ORDER = (
     "help", "meetings", "agenda", "ministry", "milestones", "search", "followup",
     "subscribe", "unsubscribe", "subscriptions", "digest", "whoami",
+    "meeting", "milestone", "history", "undo", "admin",
 )  # fmt: skip
 
 
