@@ -920,16 +920,9 @@ class Store:
                 table.insert(sub.to_dict())
             else:
                 table.update(sub.to_dict(), doc_ids=[row.doc_id])
-            before = dict(row) if row else None
-            after = {**(before or {}), **sub.to_dict()}
+            # Not undoable: /subscribe and /unsubscribe take each other back.
             self._audit(
-                db,
-                by,
-                "subscription.save",
-                sub.key,
-                before,
-                sub.to_dict(),
-                row=("subscriptions", sub.key, before, after),
+                db, by, "subscription.save", sub.key, dict(row) if row else None, sub.to_dict()
             )
         return sub
 
@@ -940,8 +933,7 @@ class Store:
             if row is None:
                 raise NotFound("이 대화방은 구독하고 있지 않습니다.")
             table.remove(doc_ids=[row.doc_id])
-            where = ("subscriptions", key, dict(row), None)
-            self._audit(db, by, "subscription.remove", key, dict(row), None, row=where)
+            self._audit(db, by, "subscription.remove", key, dict(row), None)
         return Subscription.from_dict(row)
 
     def pause_subscription(self, key: str, reason: str, *, by: str = "system") -> None:

@@ -105,7 +105,8 @@ def test_undo_through_chat(ask: Ask, store: Store) -> None:
     ask('/agenda edit 1.3 title="잠깐 제목"')
     assert "되돌렸습니다" in text_of(ask("/undo"))
     assert store.item(1, 3).title == title
-    assert "되돌릴 변경이 없습니다" in text_of(ask("/undo"))
+    nothing = ask("/undo")
+    assert "되돌릴 변경이 없습니다" in text_of(nothing) and not nothing.error
 
 
 def test_admins_added_in_chat_take_effect_at_once(ask: Ask, store: Store) -> None:
@@ -124,7 +125,7 @@ def test_admins_added_in_chat_take_effect_at_once(ask: Ask, store: Store) -> Non
 @pytest.mark.parametrize(
     "text",
     [
-        "/meeting", "/meeting add", "/meeting add 제목만", "/meeting edit", "/meeting edit x",
+        "/meeting add", "/meeting add 제목만", "/meeting edit", "/meeting edit x",
         "/meeting edit 1 색깔=빨강", "/meeting edit 1 title=", "/meeting edit 1 date=어제쯤",
         "/meeting edit 9 title=x", "/meeting edit 1 title=\"안 닫힌", "/meeting remove 1 네",
         "/meeting remove 99 확인", "/meeting fly",
@@ -132,11 +133,11 @@ def test_admins_added_in_chat_take_effect_at_once(ask: Ask, store: Store) -> Non
         "/agenda add 9 「제목」", "/agenda edit 1.3", "/agenda edit 1.3 decision=몰라",
         "/agenda edit 1.3 lead=없는부처", "/agenda edit 1.99 title=x", "/agenda edit 1.3 제목",
         "/agenda remove", "/agenda remove 1.99",
-        "/milestone", "/milestone done", "/milestone done X1", "/milestone done M999",
+        "/milestone done", "/milestone done X1", "/milestone done M999",
         "/milestone delay M1", "/milestone delay M1 언젠가", "/milestone add 1.3",
         "/milestone add 1.3 2026-12-31", "/milestone add 1.99 2026-12-31 설명",
         "/milestone edit M1 when=2026-01-01", "/milestone fly M1",
-        "/history 1 2", "/undo now", "/admin", "/admin add", "/admin add a b",
+        "/history 1 2", "/undo now", "/admin add", "/admin add a b",
         "/admin remove 12345", "/admin add console:1", "/admin list x",
     ],
 )  # fmt: skip
@@ -159,3 +160,10 @@ def test_edit_commands_refused_for_staff(ask: Ask, store: Store, text: str) -> N
     reply = ask(text, platform="telegram", user="999")
     assert reply.error and "관리자" in reply.title
     assert store.path.read_bytes() == before
+
+
+def test_commands_alone_answer_their_usage(ask: Ask) -> None:
+    for name in ("meeting", "milestone"):
+        reply = ask(f"/{name}")
+        assert not reply.error and "사용법" in text_of(reply)
+    assert "소유자" in text_of(ask("/admin"))

@@ -9,7 +9,7 @@ from bot.errors import Forbidden
 from bot.reply import Line, Reply, Section, kdate
 from bot.words import with_particle
 
-USAGE = "/admin add 사용자ID | /admin remove 사용자ID | /admin list"
+USAGE = "/admin [list] | /admin add 사용자ID | /admin remove 사용자ID"
 _USER = re.compile(r"(?:([a-z]+):)?([A-Za-z0-9_.\-]{1,64})")
 
 
@@ -35,8 +35,8 @@ def admin(call: Call) -> Reply:
     관리자를 추가·삭제할 수 있고(재시작 불필요, 기록됨), 관리자는 목록을 볼 수 있습니다. 사용자
     ID는 /whoami 로 확인하며, 다른 플랫폼의 사용자는 `slack:U0123` 처럼 씁니다."""
     call.require_admin()
-    args = call.args
-    if not args or args[0] not in ("add", "remove", "list"):
+    args = call.args or ["list"]
+    if args[0] not in ("add", "remove", "list"):
         raise call.usage_error("add, remove, list 중 하나를 입력하세요.")
     if args[0] == "list":
         if len(args) > 1:

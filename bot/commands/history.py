@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.commands.base import Call, command
 from bot.commands.editing import NAMES_KO, shown
+from bot.errors import NotFound
 from bot.model import AuditEntry
 from bot.reply import Line, Reply, Section, shorten
 from bot.words import parse_followup_id, parse_milestone_id
@@ -128,7 +129,10 @@ def undo(call: Call) -> Reply:
     누군가 같은 대상을 다시 바꾼 변경은 되돌릴 수 없습니다. 되돌리기도 기록됩니다."""
     call.require_admin()
     call.no_arguments()
-    done = call.ctx.store.undo(call.by, now=call.ctx.now())
+    try:
+        done = call.ctx.store.undo(call.by, now=call.ctx.now())
+    except NotFound as e:  # nothing to undo is an answer, not a mistake
+        return Reply(title=e.message)
     lines = tuple(Line(label=e.target, text=describe(e)) for e in done)
     return Reply(
         title=f"되돌렸습니다: {len(done)}건",

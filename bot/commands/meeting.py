@@ -25,6 +25,18 @@ def meeting_name(m: Meeting) -> str:
     return f"{m.number}번 회의 ({m.title})"
 
 
+def usage_reply(call: Call) -> Reply:
+    """The command's usage and examples, for the command typed alone."""
+    cmd = call.command
+    return Reply(
+        title=f"/{cmd.name} — {cmd.summary}",
+        sections=(
+            Section(heading="사용법", paragraph=cmd.usage),
+            Section(heading="예", lines=tuple(Line(e) for e in cmd.examples)),
+        ),
+    )
+
+
 def _writes(args: list[str]) -> bool:
     if not args:
         return False
@@ -53,7 +65,9 @@ def meeting(call: Call) -> Reply:
     되돌릴 수 있습니다. 띄어쓰기가 있는 값은 따옴표로 감쌉니다."""
     call.require_admin()
     args = arguments(call)
-    if not args or args[0] not in ("add", "edit", "remove"):
+    if not args:
+        return usage_reply(call)
+    if args[0] not in ("add", "edit", "remove"):
         raise call.usage_error("add, edit, remove 중 하나를 입력하세요.")
     return {"add": _add, "edit": _edit, "remove": _remove}[args[0]](call, args[1:])
 

@@ -10,6 +10,7 @@ from bot.commands.editing import (
     read_changes,
     split_fields,
 )
+from bot.commands.meeting import usage_reply
 from bot.model import Milestone
 from bot.reply import Line, Reply, Section, kdate
 from bot.store import MILESTONE_FIELDS
@@ -54,7 +55,7 @@ def milestone(call: Call) -> Reply:
     call.require_admin()
     args = arguments(call)
     if not args:
-        raise call.usage_error("add, edit, done, drop, delay 중 하나를 입력하세요.")
+        return usage_reply(call)
     action, rest = args[0].lower(), args[1:]
     if action == "add":
         return _add(call, rest)
