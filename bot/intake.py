@@ -18,7 +18,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,9 +62,15 @@ class Pending:
 class PendingImports:
     """Bounded, expiring previews by token; safe to use from worker threads."""
 
-    def __init__(self, limit: int = PENDING_LIMIT, ttl: float = PENDING_TTL) -> None:
+    def __init__(
+        self,
+        limit: int = PENDING_LIMIT,
+        ttl: float = PENDING_TTL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.limit = limit
         self.ttl = ttl
+        self.clock = clock
         self._items: OrderedDict[str, Pending] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -72,7 +78,7 @@ class PendingImports:
         token = secrets.token_urlsafe(6)
         with self._lock:
             self._expire()
-            self._items[token] = Pending(upload, by, chat, time.monotonic() + self.ttl)
+            self._items[token] = Pending(upload, by, chat, self.clock() + self.ttl)
             while len(self._items) > self.limit:
                 self._items.popitem(last=False)
         return token
@@ -94,7 +100,7 @@ class PendingImports:
         return len(self._items)
 
     def _expire(self) -> None:
-        now = time.monotonic()
+        now = self.clock()
         for token in [t for t, p in self._items.items() if p.expires <= now]:
             del self._items[token]
 

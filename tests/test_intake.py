@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from bot import exchange, intake
 from bot.commands import Context, Request, handle
 from bot.commands.importing import refuse_size, upload
+from bot.errors import UsageError
 from bot.intake import PendingImports, Upload
 from bot.reply import Reply
 from tests.conftest import ADMIN_TG
@@ -70,16 +72,17 @@ def test_files_over_the_limit_are_refused_before_download() -> None:
     assert refuse_size(1000) is None
 
 
-def test_pending_previews_are_bounded_and_expire(monkeypatch: pytest.MonkeyPatch) -> None:
-    pending = PendingImports(limit=2, ttl=10.0)
-    upload_ = Upload(intake.read(RELEASE, "r.txt", intake.dt.date(2026, 11, 29)).release)
+def test_pending_previews_are_bounded_and_expire() -> None:
+    now = [1000.0]
+    pending = PendingImports(limit=2, ttl=10.0, clock=lambda: now[0])
+    upload_ = Upload(intake.read(RELEASE, "r.txt", dt.date(2026, 11, 29)).release)
     tokens = [pending.put(upload_, by="t", chat="c") for _ in range(3)]
     assert len(pending) == 2
-    with pytest.raises(Exception, match="만료"):
+    with pytest.raises(UsageError, match="만료"):
         pending.take(tokens[0])  # the oldest was dropped
-    clock = [intake.time.monotonic() + 11]
-    monkeypatch.setattr(intake.time, "monotonic", lambda: clock[0])
-    with pytest.raises(Exception, match="만료"):
+    assert pending.take(tokens[1]).upload == upload_
+    now[0] += 11
+    with pytest.raises(UsageError, match="만료"):
         pending.take(tokens[2])  # older than the TTL
 
 
