@@ -13,6 +13,10 @@ ORDER = (
 )  # fmt: skip
 
 
+# The admins' edit commands, listed on one line.
+EDITING = ("meeting", "milestone", "history", "undo", "admin")
+
+
 def _position(name: str) -> int:
     return ORDER.index(name) if name in ORDER else len(ORDER)
 
@@ -43,7 +47,17 @@ def help_(call: Call) -> Reply:
             footer="관리자 전용 기능이 있습니다." if cmd.admin else "",
         )
     ordered = sorted(REGISTRY.values(), key=lambda c: _position(c.name))
-    lines = tuple(Line(text=cmd.summary, label=cmd.usage) for cmd in ordered)
+    lines = tuple(
+        Line(text=cmd.summary, label=cmd.usage) for cmd in ordered if cmd.name not in EDITING
+    )
+    editing = [f"/{name}" for name in EDITING if name in REGISTRY]
+    if editing:  # one line, so the list stays on one page: /help meeting tells the rest
+        lines += (
+            Line(
+                label=" ".join(editing),
+                text="관리자: 회의·일정 고치기, 변경 기록, 되돌리기, 관리자 관리",
+            ),
+        )
     return Reply(
         title="agendabot 명령",
         sections=(Section(lines=lines),),
