@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot import ministries
 from bot.chats import ChatKey
-from bot.model import WEEKDAYS_KO, AgendaItem, FollowUp, Meeting, Subscription
+from bot.model import WEEKDAYS_KO, AgendaItem, FollowUp, Meeting, Milestone, Subscription
 from bot.render import render
 from bot.reply import Line, Reply, Section, dday, kdate, shorten, source_line
 from bot.store import FollowUpRef, Store
@@ -123,10 +123,10 @@ class DigestSource:
             if not self.item_matches(item, names):
                 continue
             for m in item.milestones:
-                if today <= m.date <= end:
+                if today <= m.date <= end and not m.closed:
                     line = Line(
                         label=dday(m.date, today),
-                        text=f"{kdate(m.date)} “{shorten(m.text, 90)}”",
+                        text=f"{_milestone_date(m)} “{shorten(m.text, 90)}”",
                         detail=f"{item.ref} {shorten(item.title, 40)}",
                     )
                     milestones.append((m.date, item.ref, line))
@@ -284,6 +284,13 @@ class DigestSource:
         if not sections:
             sections = [Section(paragraph=EMPTY_TEXT)]
         return Reply(title=title, sections=tuple(sections), footer=footer, meta=meta, empty=empty)
+
+
+def _milestone_date(m: Milestone) -> str:
+    """2027-03-31(수) (지연, 원래 2026-12-31(목)) for a delayed milestone, else the date."""
+    if m.status == "delayed" and m.original_date is not None:
+        return f"{kdate(m.date)} (지연, 원래 {kdate(m.original_date)})"
+    return kdate(m.date)
 
 
 def _followup_line(fu: FollowUp, today: dt.date) -> Line:

@@ -293,3 +293,25 @@ def test_digest_query_keeps_exactly_what_the_old_row_filter_kept(store: Store) -
         "F12",
         "F9",
     }
+
+
+def test_digest_shows_a_delayed_milestone_with_both_dates_and_leaves_out_done(
+    store: Store,
+) -> None:
+    from bot.render import text as render_text
+
+    store.ensure_milestone_ids()
+    now = dt.datetime(2026, 11, 25, 10, tzinfo=dt.UTC)
+    upcoming = [
+        m
+        for i in store.items()
+        for m in i.milestones
+        if now.date() <= m.date <= now.date() + dt.timedelta(days=50)
+    ]
+    assert upcoming
+    first = upcoming[0]
+    store.set_milestone_status(first.id, "delayed", by="x", new_date=dt.date(2027, 1, 10))
+    out = render_text(preview(store, "telegram:-1", now))
+    assert "2027-01-10(일) (지연, 원래 " + first.date.isoformat() in out
+    store.set_milestone_status(first.id, "done", by="x")
+    assert first.text[:15] not in render_text(preview(store, "telegram:-1", now))
