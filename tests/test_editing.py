@@ -33,6 +33,7 @@ def test_meeting_add_edit_remove_with_confirmation(ask: Ask, store: Store) -> No
     asked = ask("/meeting remove 2")
     assert "삭제할까요" in text_of(asked) and store.meeting(2)
     assert [b.command for b in asked.buttons] == ["/meeting remove 2 확인"]
+    assert asked.buttons[0].action  # pressed once, as the presser; never a page button
     assert not may_repeat("/meeting remove 2 확인") and may_repeat("/meeting remove 2") is True
     assert "삭제했습니다" in text_of(ask("/meeting remove 2 확인"))
     assert [m.number for m in store.meetings()] == [1]

@@ -137,7 +137,7 @@ def _remove(call: Call, args: list[str]) -> Reply:
         return Reply(
             title=f"{with_particle(meeting_name(found), '와/과')} 안건 {items}건을 삭제할까요?",
             footer=f"삭제하려면 단추를 누르거나 /meeting remove {number} {CONFIRM} 을 입력하세요.",
-            buttons=(Button("삭제 확인", f"/meeting remove {number} {CONFIRM}"),),
+            buttons=(Button("삭제 확인", f"/meeting remove {number} {CONFIRM}", action=True),),
         )
     store.remove_meeting(number, by=call.by)
     return Reply(
