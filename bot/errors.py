@@ -3,6 +3,8 @@ the only places that turn them into replies or exit codes."""
 
 from __future__ import annotations
 
+from bot.words import with_particle
+
 
 class AgendabotError(Exception):
     """Base: something the user can fix, with a one-line Korean message."""
@@ -34,7 +36,8 @@ class UnknownMinistry(AgendabotError):
 
     def __init__(self, name: str, suggestions: list[str], usage: str | None = None) -> None:
         hint = f" 혹시 {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"'{name}'은(는) 알 수 없는 부처입니다.{hint}", usage)
+        said = with_particle(f"'{name}'", "은/는")
+        super().__init__(f"{said} 알 수 없는 부처입니다.{hint}", usage)
         self.suggestions = suggestions
 
 

@@ -78,7 +78,7 @@ def test_agenda_item_1_shows_its_deadline_with_dday(ask: Ask) -> None:
         ("/followup add 99 2026-12-15 과기정통부 점검", "없습니다"),
         ("/followup add 3 2026-12-15 없는부 점검", "알 수 없는 부처"),
         ("/followup add 3 2026-12-15", "모두 입력"),
-        ("/subscribe 월 25:00", "없는 시각"),
+        ("/subscribe 월 25:00", "시각을 알 수 없습니다"),
         ("/subscribe Mars/Olympus", "시간대"),
         ("/meetings extra", "인자가 없습니다"),
     ],
@@ -279,3 +279,204 @@ def test_search_falls_back_to_the_literal_text(ask: Ask) -> None:
     lines = [line for s in ask("/search 휴머노이드").sections for line in s.lines]
     assert [line.label for line in lines] == ["1.3"]
     assert "휴머노이드" in lines[0].detail
+
+
+# -- arguments recognised by kind (issue 10) ------------------------------------------------
+
+
+def test_subscribe_understands_weekdays_and_times_as_people_write_them(
+    ask: Ask, store: Store
+) -> None:
+    reply = ask("/subscribe 월요일 9시")
+    assert not reply.error, reply.title
+    sub = store.subscription("console:console")
+    assert sub is not None and (sub.weekday, sub.time, sub.ministries) == (0, "09:00", ())
+    reply = ask("/subscribe 목요일 오후 5시 중기부")
+    assert not reply.error, reply.title
+    sub = store.subscription("console:console")
+    assert sub is not None and (sub.weekday, sub.time, sub.ministries) == (
+        3,
+        "17:00",
+        ("중소벤처기업부",),
+    )
+    assert "매주 목 17:00" in reply.title
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/subscribe Fri 9시 30분 asia/seoul", (4, "09:30", "Asia/Seoul", True)),
+        ("/subscribe 오전 8시 화욜", (1, "08:00", "Asia/Seoul", True)),
+        ("/subscribe 정오 일요일 휴일 포함", (6, "12:00", "Asia/Seoul", False)),
+        ("/subscribe monday 17:45 UTC", (0, "17:45", "UTC", True)),
+    ],
+)
+def test_subscribe_words_in_any_order_and_spelling(
+    ask: Ask, store: Store, text: str, expected: tuple[int, str, str, bool]
+) -> None:
+    reply = ask(text)
+    assert not reply.error, reply.title
+    sub = store.subscription("console:console")
+    assert sub is not None and (sub.weekday, sub.time, sub.tz, sub.skip_holidays) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("/subscribe 금욜일", "요일을 알 수 없습니다: 금욜일"),
+        ("/subscribe 월 25시", "시각을 알 수 없습니다: 25시"),
+        ("/subscribe 월 9:75 중기부", "시각을 알 수 없습니다: 9:75"),
+        ("/subscribe 오후 13시 중기부", "시각을 알 수 없습니다: 오후 13시"),
+        ("/subscribe 월 Mars/Olympus", "시간대를 알 수 없습니다: Mars/Olympus"),
+        ("/subscribe 월 화", "요일은 하나만"),
+        ("/subscribe 9시 10시", "시각은 하나만"),
+        ("/subscribe 월 9시 중기청", "'중기청'은 알 수 없는 부처입니다"),
+        ("/followup done xyz", "후속조치 ID는 F1 처럼"),
+        ("/followup edit 1.3 note=x", "후속조치 ID는 F1 처럼"),
+        ("/followup edit F1 status=all", "상태는 open, done, cancelled"),
+        ("/followup list done cancelled", "상태는 하나만"),
+        ("/followup F1 중기부", "ID만 입력"),
+        ("/followup F9", "없습니다"),
+        ("/followup add 3 다음 주 금욜일 과기정통부 점검", "날짜를 알 수 없습니다"),
+        ("/followup add 3 다음 주 금요일 과기정통부", "담당부처와 내용"),
+    ],
+)
+def test_a_word_of_the_wrong_kind_gets_its_own_line_and_changes_nothing(
+    ask: Ask, store: Store, text: str, line: str
+) -> None:
+    ask("/subscribe 수 10:00 과기정통부")
+    ask("/followup add 3 2026-12-15 과기정통부 점검")
+    before = store.path.read_bytes()
+    subscription, followup = store.subscription("console:console"), store.followup("F1")
+    reply = ask(text)
+    out = text_of(reply)
+    assert reply.error
+    assert out.startswith(line) or line in out, out
+    assert "\n" not in out.strip() and "(사용법: /" in out
+    assert store.path.read_bytes() == before
+    assert store.subscription("console:console") == subscription
+    assert store.followup("F1") == followup
+
+
+def test_unknown_ministry_particle_agrees_with_the_name(ask: Ask) -> None:
+    assert "'없는부'는 알 수 없는 부처입니다" in text_of(ask("/ministry 없는부"))
+    assert "'중기청'은 알 수 없는 부처입니다" in text_of(ask("/ministry 중기청"))
+
+
+def test_followup_replies_use_the_particle_of_the_id(ask: Ask) -> None:
+    assert ask("/followup add 3 2026-12-15 과기정통부 점검").title == "후속조치 F1을 추가했습니다."
+    ask("/followup add 3 2026-12-15 과기정통부 점검 2")
+    assert ask("/followup edit F2 note=x").title == "후속조치 F2를 수정했습니다."
+    assert ask("/followup done F2").title == "후속조치 F2를 완료 처리했습니다."
+    assert ask("/followup done F2").title.startswith("F2는 이미 완료 상태입니다.")
+    assert ask("/followup cancel F1").title == "후속조치 F1을 취소 처리했습니다."
+    assert text_of(ask("/milestones abc")).startswith("일수는 숫자여야 합니다")
+
+
+def test_followup_id_alone_shows_it_in_full_with_its_history(ask: Ask) -> None:
+    ask("/followup add 3 2026-12-15 과기정통부 데이터 구축 점검", platform="telegram", user="100")
+    ask("/followup edit F1 due=12월 20일")
+    ask("/followup done F1 중간 보고 받음")
+    for text in ("/followup F1", "/followup f1", "/followup show F1", "/followup list F1"):
+        reply = ask(text)
+        assert not reply.error, reply.title
+        assert reply.title == "후속조치 F1 (완료)"
+        out = text_of(reply)
+        assert "내용  데이터 구축 점검" in out
+        assert "담당  과학기술정보통신부" in out
+        assert "마감  2026-12-20(일) D-25" in out
+        assert "상태  완료" in out and "메모  중간 보고 받음" in out
+        assert "[1.3] 제조 인공 지능 전환(M.AX)" in out
+        assert "등록  2026-11-25 10:00 · telegram:100" in out
+        assert "[변경 이력]" in out
+        assert "마감: 2026-12-15(화) → 2026-12-20(일)  (console:console)" in out
+        assert "상태: 진행 → 완료" in out and "메모: (없음) → 중간 보고 받음" in out
+
+
+def test_a_followup_without_changes_says_so(ask: Ask) -> None:
+    ask("/followup add 3 2026-12-15 과기정통부 점검")
+    out = text_of(ask("/followup F1"))
+    assert "마감  2026-12-15(화) D-20" in out and "[변경 이력]\n없음" in out
+    assert "완료: /followup done F1" in out
+
+
+@pytest.mark.parametrize(
+    ("words", "shown", "title"),
+    [
+        ("", ["F1"], "진행 중인 후속조치 1건"),
+        ("list", ["F1"], "진행 중인 후속조치 1건"),
+        ("진행", ["F1"], "진행 중인 후속조치 1건"),
+        ("list done", ["F2"], "완료된 후속조치 1건"),
+        ("list 완료", ["F2"], "완료된 후속조치 1건"),
+        ("list cancelled", ["F3"], "취소된 후속조치 1건"),
+        ("list 취소", ["F3"], "취소된 후속조치 1건"),
+        ("cancelled", ["F3"], "취소된 후속조치 1건"),
+        ("list all", ["F1", "F2", "F3"], "전체 후속조치 3건"),
+        ("전체", ["F1", "F2", "F3"], "전체 후속조치 3건"),
+        ("list done 과기정통부", ["F2"], "과학기술정보통신부 후속조치(완료) 1건"),
+        ("list all 3", ["F1", "F2", "F3"], "후속조치(전체) 3건"),
+    ],
+)
+def test_followup_list_by_status(ask: Ask, words: str, shown: list[str], title: str) -> None:
+    for n in (1, 2, 3):
+        ask(f"/followup add 3 2026-12-1{n} 과기정통부 점검 {n}")
+    ask("/followup done F2")
+    ask("/followup cancel F3")
+    reply = ask(f"/followup {words}".strip())
+    assert not reply.error, reply.title
+    assert [line.label for s in reply.sections for line in s.lines] == shown
+    assert reply.title.endswith(title)
+    if shown != ["F1"]:
+        assert "· 완료" in text_of(reply) or "· 취소" in text_of(reply)
+
+
+@pytest.mark.parametrize(
+    ("due", "expected"),
+    [
+        ("내일", "2026-11-26"),
+        ("오늘", "2026-11-25"),
+        ("모레", "2026-11-27"),
+        ("이번 주 금요일", "2026-11-27"),
+        ("다음 주 금요일", "2026-12-04"),
+        ("다음주금요일", "2026-12-04"),
+        ("다음 주 금", "2026-12-04"),
+        ("이번 달 말", "2026-11-30"),
+        ("다음 달 말", "2026-12-31"),
+        ("12월 말", "2026-12-31"),
+        ("12월 초", "2026-12-05"),
+        ("12월 중순", "2026-12-15"),
+        ("2026년 12월 15일", "2026-12-15"),
+    ],
+)
+def test_relative_due_dates_through_followup_add(
+    ask: Ask, store: Store, due: str, expected: str
+) -> None:
+    reply = ask(f"/followup add 3 {due} 과기정통부 현장 점검")
+    assert not reply.error, reply.title
+    fu = store.followup("F1")
+    assert fu.due == dt.date.fromisoformat(expected)
+    assert (fu.owner, fu.text) == ("과학기술정보통신부", "현장 점검")
+
+
+def test_relative_due_date_through_followup_edit(ask: Ask, store: Store) -> None:
+    ask("/followup add 3 2026-12-15 과기정통부 점검")
+    assert not ask("/followup edit F1 due=다음 주 금요일").error
+    assert store.followup("F1").due == dt.date(2026, 12, 4)
+
+
+@pytest.mark.parametrize(
+    ("text", "repeatable"),
+    [
+        ("/followup F1", True),
+        ("/followup show F1", True),
+        ("/followup list done", True),
+        ("/followup list 완료", True),
+        ("/followup 전체", True),
+        ("/followup 완료 F1", False),
+        ("/followup 취소 F1", False),
+    ],
+)
+def test_a_page_button_may_repeat_show_and_list_never_a_change(text: str, repeatable: bool) -> None:
+    from bot.commands import may_repeat
+
+    assert may_repeat(text) is repeatable

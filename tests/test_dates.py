@@ -200,7 +200,7 @@ def test_parse_due(text: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "내일", "2026-02-30", "13/40", "2026-13-01", "0/0", "12월", "2026", "12/15/2026"]
+    "text", ["", "모래", "2026-02-30", "13/40", "2026-13-01", "0/0", "12월", "2026", "12/15/2026"]
 )
 def test_parse_due_rejects(text: str) -> None:
     with pytest.raises(ValueError, match="날짜를 알 수 없습니다"):
@@ -230,3 +230,66 @@ _DATEISH = st.text(
 def test_find_milestones_never_raises(text: str, meeting: dt.date) -> None:
     for milestone in find_milestones(text, meeting):
         assert milestone.text and milestone.text in text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("오늘", "2026-11-25"),  # a Wednesday
+        ("내일", "2026-11-26"),
+        ("모레", "2026-11-27"),
+        ("이번 주 금요일", "2026-11-27"),
+        ("이번 주 월요일", "2026-11-23"),  # this week's, though past
+        ("다음 주 금요일", "2026-12-04"),
+        ("다음주금요일", "2026-12-04"),
+        ("다음 주 금", "2026-12-04"),
+        ("다음주 fri", "2026-12-04"),
+        ("다다음 주 월요일", "2026-12-07"),
+        ("금요일", "2026-11-27"),  # the coming one
+        ("수요일", "2026-11-25"),  # today counts
+        ("이번 달 말", "2026-11-30"),
+        ("이달 말", "2026-11-30"),
+        ("다음 달 말", "2026-12-31"),
+        ("다음달 초", "2026-12-05"),
+        ("12월 말", "2026-12-31"),
+        ("12월 초", "2026-12-05"),
+        ("12월 중순", "2026-12-15"),
+        ("11월 초", "2027-11-05"),  # passed this year
+        ("2월 말", "2027-02-28"),
+        ("2028년 2월 말", "2028-02-29"),
+        ("연말", "2026-12-31"),
+    ],
+)
+def test_parse_due_relative_to_today(text: str, expected: str) -> None:
+    assert parse_due(text, dt.date(2026, 11, 25)) == dt.date.fromisoformat(expected)
+
+
+def test_relative_due_dates_count_from_the_day_handed_in() -> None:
+    new_year = dt.date(2026, 12, 31)  # a Thursday
+    assert parse_due("내일", new_year) == dt.date(2027, 1, 1)
+    assert parse_due("다음 달 말", new_year) == dt.date(2027, 1, 31)
+    assert parse_due("다음 주 월", new_year) == dt.date(2027, 1, 4)
+
+
+@pytest.mark.parametrize(
+    "text", ["금", "다음 주", "다음 주 금욜일", "13월 말", "12월 하순", "어제"]
+)
+def test_parse_due_rejects_relative_junk(text: str) -> None:
+    with pytest.raises(ValueError, match="날짜를 알 수 없습니다"):
+        parse_due(text, dt.date(2026, 11, 25))
+
+
+@given(st.dates(min_value=dt.date(1, 1, 8), max_value=dt.date(9999, 12, 1)), st.integers(0, 6))
+def test_next_week_is_the_week_after_this_one(today: dt.date, day: int) -> None:
+    name = "월화수목금토일"[day]
+    this_week = parse_due(f"이번 주 {name}요일", today)
+    assert this_week.weekday() == day and abs((this_week - today).days) <= 6
+    assert this_week.isocalendar()[:2] == today.isocalendar()[:2]
+    assert parse_due(f"다음 주 {name}", today) == this_week + dt.timedelta(days=7)
+
+
+@given(st.dates(max_value=dt.date(9999, 11, 30)))
+def test_the_end_of_this_month_is_its_last_day(today: dt.date) -> None:
+    end = parse_due("이번 달 말", today)
+    assert (end.year, end.month) == (today.year, today.month)
+    assert (end + dt.timedelta(days=1)).day == 1

@@ -2,46 +2,75 @@
 
 from __future__ import annotations
 
-import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
+from bot import words
 from bot.commands.base import Call, command
 from bot.errors import NotFound, UsageError
 from bot.model import WEEKDAYS_KO, Subscription
 from bot.reply import Line, Reply, Section
 
-USAGE = "/subscribe [요일 시각] [시간대] [부처…] [휴일포함] (예: /subscribe 월 09:00 중기부)"
-HOLIDAYS_TOO = ("휴일포함", "공휴일포함", "holidays")  # send on public holidays too
-_EN_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_TIME = re.compile(r"(\d{1,2}):(\d{2})")
+USAGE = (
+    "/subscribe [요일 시각] [시간대] [부처…] [휴일포함] "
+    "(예: /subscribe 월 09:00 중기부, /subscribe 목요일 오후 5시)"
+)
+
+# What a word of /subscribe may be, tried in this order before it is taken as a ministry. A
+# time (오전 9시 30분) or the holiday flag (휴일 포함) may span several words.
+_KINDS: tuple[tuple[str, Callable[[str], Any]], ...] = (
+    ("holidays_too", words.parse_holidays_flag),
+    ("weekday", words.parse_weekday),
+    ("time", words.parse_time),
+    ("tz", words.parse_tz),
+)
+_ONCE = {"weekday": "요일은", "time": "시각은", "tz": "시간대는"}
 
 
-def parse_weekday(word: str) -> int | None:
-    """월, 월요일, mon, monday → 0."""
-    w = word.lower().removesuffix("요일")
-    if w in WEEKDAYS_KO:
-        return WEEKDAYS_KO.index(w)
-    if w[:3] in _EN_DAYS and _EN_DAYS[_EN_DAYS.index(w[:3])].startswith(w[:3]) and len(w) >= 3:
-        return _EN_DAYS.index(w[:3])
-    return None
+@dataclass
+class Wanted:
+    """What the words of /subscribe ask for; None where they say nothing."""
+
+    weekday: int | None = None
+    time: str | None = None
+    tz: str | None = None
+    holidays_too: bool = False
+    ministries: list[str] = field(default_factory=list)
 
 
-def parse_time(word: str, usage: str = USAGE) -> str | None:
-    m = _TIME.fullmatch(word)
-    if not m:
-        return None
-    hour, minute = int(m.group(1)), int(m.group(2))
-    if hour > 23 or minute > 59:
-        raise UsageError(f"없는 시각입니다: {word}", usage)
-    return f"{hour:02d}:{minute:02d}"
+def read_words(call: Call) -> Wanted:
+    """Recognise each word by kind; a word of no kind must be a ministry.
+
+    A word that is clearly a weekday, time or time zone but no valid one (금욜일, 25시,
+    Mars/Olympus) gets its own error rather than "unknown ministry".
+    """
+    wanted = Wanted()
+    args, i = call.args, 0
+    while i < len(args):
+        kind, value, used = _recognise(args[i:])
+        if kind is None:
+            problem = words.misread(args[i:])
+            if problem:
+                raise UsageError(problem, USAGE)
+            wanted.ministries.append(call.ministry(args[i], USAGE).name)
+        elif kind in _ONCE and getattr(wanted, kind) not in (None, value):
+            raise UsageError(
+                f"{_ONCE[kind]} 하나만 입력하세요: {' '.join(args[i : i + used])}", USAGE
+            )
+        else:
+            setattr(wanted, kind, value)
+        i += used
+    return wanted
 
 
-def check_tz(name: str, usage: str = USAGE) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"알 수 없는 시간대입니다: {name[:40]} (예: Asia/Seoul)", usage) from None
-    return name
+def _recognise(rest: list[str]) -> tuple[str | None, Any, int]:
+    """The kind and value of the words at the start of `rest`, and how many words it took."""
+    for kind, read in _KINDS:
+        found = words.longest(rest, read)
+        if found is not None:
+            return kind, found[0], found[1]
+    return None, None, 1
 
 
 def describe(sub: Subscription) -> str:
@@ -68,6 +97,7 @@ def _require_chat_admin(call: Call, usage: str) -> None:
     examples=(
         "/subscribe",
         "/subscribe 월 09:00",
+        "/subscribe 월요일 오전 9시",
         "/subscribe 금 17:30 중기부 과기정통부",
         "/subscribe 월 09:00 Europe/Berlin",
     ),
@@ -76,32 +106,18 @@ def _require_chat_admin(call: Call, usage: str) -> None:
 )
 def subscribe(call: Call) -> Reply:
     """이 대화방에 매주 정한 요일·시각(기본 월 09:00, Asia/Seoul)에 다가오는 일정과 마감
-    임박·지연 후속조치를 보내 줍니다. 부처를 적으면 그 부처 것만 보냅니다. 그날이 공휴일이면
-    그 주의 다음 평일에 보내며, `휴일포함`을 적으면 공휴일에도 보냅니다. 다시 쓰면 설정이
-    바뀝니다."""
+    임박·지연 후속조치를 보내 줍니다. 요일은 월, 월요일, mon, 시각은 09:00, 9시 30분, 오후 5시,
+    정오처럼 적습니다. 부처를 적으면 그 부처 것만 보냅니다. 그날이 공휴일이면 그 주의 다음
+    평일에 보내며, `휴일포함`을 적으면 공휴일에도 보냅니다. 다시 쓰면 설정이 바뀝니다."""
     _require_chat_admin(call, USAGE)
+    wanted = read_words(call)
     existing = call.ctx.store.subscription(call.req.chat_key)
-    weekday, time, tz = 0, "09:00", call.ctx.settings.tz
-    skip_holidays = True
-    names: list[str] = []
-    for word in call.args:
-        day = parse_weekday(word)
-        if word in HOLIDAYS_TOO:
-            skip_holidays = False
-        elif day is not None:
-            weekday = day
-        elif (t := parse_time(word)) is not None:
-            time = t
-        elif "/" in word:
-            tz = check_tz(word)
-        else:
-            names.append(call.ministry(word, USAGE).name)
     sub = call.req.chat.subscription(
-        weekday=weekday,
-        time=time,
-        tz=tz,
-        ministries=tuple(dict.fromkeys(names)),
-        skip_holidays=skip_holidays,
+        weekday=0 if wanted.weekday is None else wanted.weekday,
+        time=wanted.time or "09:00",
+        tz=wanted.tz or call.ctx.settings.tz,
+        ministries=tuple(dict.fromkeys(wanted.ministries)),
+        skip_holidays=not wanted.holidays_too,
         created_by=call.by,
         created_at=existing.created_at if existing else call.ctx.now(),
         last_digest_at=existing.last_digest_at if existing else None,
