@@ -26,6 +26,7 @@ from bot.store import FollowUpRef, Store
 log = logging.getLogger(__name__)
 
 DUE_SOON_DAYS = 14
+NEW_MEETING_DAYS = 30  # "새로 들어온 회의" names meetings held at most this long ago
 DONE_DAYS = 7
 MAX_LINES = 50  # per section: a digest is a summary; /followup lists everything
 EMPTY_TEXT = "이번 주는 다가오는 일정이나 마감이 없습니다."
@@ -219,7 +220,13 @@ class DigestSource:
             self._by_meeting = {}
             for item in self.items:
                 self._by_meeting.setdefault(item.meeting, []).append(item)
-        meetings = [m for m in self.meetings if (_aware(m.imported_at) or since) > since]
+        # New to us and recent: an old meeting imported today (a backfill) is no news.
+        recent = self.now.date() - dt.timedelta(days=NEW_MEETING_DAYS)
+        meetings = [
+            m
+            for m in self.meetings
+            if (_aware(m.imported_at) or since) > since and m.date >= recent
+        ]
         items = [
             i
             for m in meetings
@@ -261,9 +268,17 @@ class DigestSource:
         return cached
 
     def digest(
-        self, sub: Subscription, now: dt.datetime, *, max_lines: int | None = MAX_LINES
+        self,
+        sub: Subscription,
+        now: dt.datetime,
+        *,
+        max_lines: int | None = MAX_LINES,
+        subscribed: bool = True,
     ) -> Reply:
-        """The digest of `sub` at `now`; its dates are the subscription's local dates."""
+        """The digest of `sub` at `now`; its dates are the subscription's local dates.
+
+        `subscribed=False`: a preview for a chat with no subscription, whose footer says how
+        to subscribe instead of describing a schedule it does not have."""
         local = now.astimezone(ZoneInfo(sub.tz))
         today = local.date()
         names = self.names(sub.ministries)
@@ -280,6 +295,8 @@ class DigestSource:
         footer = (
             f"{scope} · 매주 {WEEKDAYS_KO[sub.weekday]} {sub.time} ({sub.tz}) · "
             "미리 보기 /digest · 해지 /unsubscribe"
+            if subscribed
+            else "이 대화방은 구독하지 않았습니다 · 매주 받으려면 /subscribe"
         )
         if not sections:
             sections = [Section(paragraph=EMPTY_TEXT)]
@@ -314,10 +331,16 @@ def _section(
 
 
 def build_digest(
-    store: Store, sub: Subscription, now: dt.datetime, *, max_lines: int | None = MAX_LINES
+    store: Store,
+    sub: Subscription,
+    now: dt.datetime,
+    *,
+    max_lines: int | None = MAX_LINES,
+    subscribed: bool = True,
 ) -> Reply:
     """The digest `sub` gets at `now` (a preview, or one subscription's send)."""
-    return DigestSource.load(store, now).digest(sub, now, max_lines=max_lines)
+    source = DigestSource.load(store, now)
+    return source.digest(sub, now, max_lines=max_lines, subscribed=subscribed)
 
 
 def render_html(reply: Reply) -> str:
@@ -327,5 +350,9 @@ def render_html(reply: Reply) -> str:
 
 def preview(store: Store, key: str, now: dt.datetime) -> Reply:
     """The digest the chat `key` gets (or would get, with the defaults) at `now`."""
-    sub = store.subscription(key) or ChatKey.parse(key).subscription()
+    sub = store.subscription(key)
+    if sub is None:
+        return DigestSource.load(store, now).digest(
+            ChatKey.parse(key).subscription(), now, subscribed=False
+        )
     return DigestSource.load(store, now).digest(sub, now)

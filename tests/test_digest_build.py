@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot import render
+from bot.chats import ChatKey
 from bot.model import FollowUp, Subscription
 from bot.reply import Reply
 from bot.store import FollowUpRef, Store
@@ -119,7 +120,16 @@ def test_followup_sections(store: Store, settings: object) -> None:
     assert "취소됨" not in render.text(reply)
 
 
+def test_a_year_old_meeting_imported_now_is_no_news(store: Store) -> None:
+    """The seed meeting (2025-11-24) imported a year after it was held: not "new"."""
+    imported = store.meetings()[0].imported_at
+    assert imported is not None and store.meetings()[0].date < NOW_DT.date().replace(year=2026)
+    reply = build_digest(store, sub_for(last_digest_at=imported - dt.timedelta(hours=1)), NOW_DT)
+    assert not section(reply, "새로 들어온 회의")
+
+
 def test_new_meetings_only_since_the_last_digest(store: Store) -> None:
+    store.edit_meeting(1, {"date": dt.date(2026, 11, 20)}, by="test")  # held last week
     imported = store.meetings()[0].imported_at
     assert imported is not None
     before = build_digest(store, sub_for(last_digest_at=imported - dt.timedelta(hours=1)), NOW_DT)
@@ -187,8 +197,13 @@ def test_section_is_capped_with_a_pointer_to_the_full_list(store: Store) -> None
 
 def test_preview_of_an_unsubscribed_chat_uses_the_defaults(store: Store) -> None:
     reply = preview(store, "slack:T1:C9", NOW_DT)
-    assert "월 09:00 (Asia/Seoul)" in reply.footer
+    # the default window, and no schedule or /unsubscribe the chat does not have
+    assert section(reply, "다가오는 일정 (60일 이내)")
+    assert "/subscribe" in reply.footer and "09:00" not in reply.footer
+    assert "/unsubscribe" not in reply.footer
     assert reply.meta["subscription"] == "slack:T1:C9"
+    store.save_subscription(ChatKey.parse("slack:T1:C9").subscription(), by="test")
+    assert "월 09:00 (Asia/Seoul)" in preview(store, "slack:T1:C9", NOW_DT).footer
 
 
 @pytest.mark.parametrize("tz", ["Asia/Seoul", "Europe/Berlin", "UTC"])

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from bot.commands import naming
 from bot.commands.base import Call, command, parse_int, parse_item_ref
 from bot.commands.editing import DECISIONS, arguments, changed_lines, read_changes, split_fields
 from bot.commands.milestone import milestone_line
-from bot.model import AgendaItem, Milestone
+from bot.model import AgendaItem, Meeting, Milestone
 from bot.reply import Line, Reply, Section, dday, kdate, shorten, source_line
 from bot.store import ITEM_FIELDS
 from bot.words import with_particle
 
-USAGE = "/agenda [안건번호 | 회의번호.안건번호]"
+USAGE = "/agenda [안건번호 | 회의번호.안건번호 | 회의이름회차 [안건번호]]"
 EDIT_USAGE = (
     "/agenda add 회의번호 「제목」 [결정] [부처…] | /agenda edit 회의번호.안건번호 title=… "
     "decision=… lead=… ministries=A,B summary=… | /agenda remove 회의번호.안건번호"
@@ -31,6 +32,7 @@ def next_milestone(item: AgendaItem, today_iso: str) -> Milestone | None:
         "/agenda",
         "/agenda 3",
         "/agenda 1.3",
+        "/agenda 과학기술관계장관회의1 3",
         "/agenda add 1 「데이터 구축 계획」 보고 과기정통부",
         '/agenda edit 1.3 title="새 제목" lead=산업부',
         "/agenda remove 1.11",
@@ -49,17 +51,25 @@ def agenda(call: Call) -> Reply:
         call.require_admin(EDIT_USAGE)
         args = arguments(call)
         return {"add": _add, "edit": _edit, "remove": _remove}[args[0]](call, args[1:])
+    named = naming.find(call.ctx.store.meetings(), call.args[0]) if call.args else None
+    if named is not None:  # /agenda 국가정책조정회의9 [3]
+        if len(call.args) == 1:
+            return items_reply(call, named)
+        if len(call.args) == 2 and call.args[1].isdigit():
+            return item_reply(call, call.ctx.store.item(named.number, int(call.args[1])))
     if len(call.args) > 1:
-        raise call.usage_error("안건 번호는 하나만 입력하세요.")
+        raise call.usage_error(
+            "안건 번호는 하나만 입력하세요 (회의 이름과 번호: /agenda 국가정책조정회의9 3)."
+        )
     if call.args:
         meeting, number = parse_item_ref(call.ctx, call.args[0], USAGE)
         return item_reply(call, call.ctx.store.item(meeting, number))
-    return items_reply(call)
+    return items_reply(call, call.ctx.store.latest_meeting())
 
 
-def items_reply(call: Call) -> Reply:
+def items_reply(call: Call, latest: Meeting | None) -> Reply:
+    """The items of a meeting (the latest when none is named)."""
     store, today = call.ctx.store, call.ctx.today()
-    latest = store.latest_meeting()
     if latest is None:
         return Reply(title="아직 가져온 회의가 없습니다.")
     lines = []
@@ -71,7 +81,7 @@ def items_reply(call: Call) -> Reply:
             Line(label=item.ref, text=item.title + (f" — {lead}" if lead else ""), detail=detail)
         )
     return Reply(
-        title=f"{latest.title} ({kdate(latest.date)}) 안건 {len(lines)}건",
+        title=f"{naming.meeting_name(latest)} {kdate(latest.date)} · 안건 {len(lines)}건",
         sections=(Section(lines=tuple(lines)),),
         footer="자세히: /agenda 번호 (예: /agenda 3)",
     )

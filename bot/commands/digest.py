@@ -12,7 +12,8 @@ def digest(call: Call) -> Reply:
     """이 대화방이 받는(구독하지 않았다면 받게 될) 주간 요약을 지금 시점으로 만들어 보여 줍니다."""
     call.no_arguments()
     store = call.ctx.store
-    sub = store.subscription(call.req.chat_key) or call.req.chat.subscription(
-        tz=call.ctx.settings.tz
-    )
+    sub = store.subscription(call.req.chat_key)
+    if sub is None:
+        default = call.req.chat.subscription(tz=call.ctx.settings.tz)
+        return build_digest(store, default, call.ctx.now(), subscribed=False)
     return build_digest(store, sub, call.ctx.now())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.commands import naming
 from bot.commands.base import REGISTRY, Call, command
 from bot.reply import Line, Reply, Section, kdate, source_line
 
@@ -84,6 +85,11 @@ def meetings(call: Call) -> Reply:
             label=f"{m.number}",
             text=f"{m.title} · {kdate(m.date)}",
             detail=f"안건 {len(store.items(m.number))}건"
+            + (
+                f" · /agenda {short} 또는 /agenda {m.number}.N"
+                if (short := naming.short_name(m))
+                else ""
+            )
             + (f" · {m.chair} 주재" if m.chair else "")
             + f" · 원문: {source_line(m).text}",
             url=source_line(m).url,

@@ -7,7 +7,7 @@ import re
 from bot import dates
 from bot.commands.base import Call, command, parse_int
 from bot.commands.editing import arguments, changed_lines, read_changes, split_fields
-from bot.model import Meeting
+from bot.commands.naming import meeting_name
 from bot.reply import Button, Line, Reply, Section, kdate
 from bot.store import MEETING_FIELDS
 from bot.words import with_particle
@@ -18,11 +18,6 @@ USAGE = (
 )
 CONFIRM = "확인"
 _ORDINAL = re.compile(r"제\s*(\d{1,4})\s*회")
-
-
-def meeting_name(m: Meeting) -> str:
-    """`1번 회의 (제9회 국가정책조정회의)`: the number /agenda takes, and the official name."""
-    return f"{m.number}번 회의 ({m.title})"
 
 
 def usage_reply(call: Call) -> Reply:
