@@ -232,8 +232,11 @@ def with_particle(word: str, pair: str) -> str:
 
     `pair` is one of 은/는, 이/가, 을/를, 와/과, (으)로 as "으로/로", …: 회의를, 부처를,
     과기정통부를, 중기청을, F1을 (일), 3을 (삼), 2를 (이), M7을 (칠), AI를 (아이), F1로.
-    Digits are read as Sino-Korean numbers, upper-case letters by their names; a closing
-    quote or bracket at the end is passed over, as is a final "(…)".
+    Digits are read as Sino-Korean numbers, upper-case letters by their names, and so are
+    short lower-case words, taken as abbreviations (url → 유알엘은); a closing quote or bracket
+    at the end is passed over, as is a final "(…)".
     """
     spoken = word.rstrip(_CLOSERS) or word
+    if len(spoken) <= 4 and spoken.isascii() and spoken.isalpha():
+        spoken = spoken.upper()
     return word + hangeul.get_josa(spoken, pair)

@@ -480,3 +480,7 @@ def test_a_page_button_may_repeat_show_and_list_never_a_change(text: str, repeat
     from bot.commands import may_repeat
 
     assert may_repeat(text) is repeatable
+
+
+def test_edit_errors_use_the_particle_of_the_field(ask: Ask) -> None:
+    assert text_of(ask('/agenda edit 1.3 title=""')).startswith("제목은 비울 수 없습니다.")

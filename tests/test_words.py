@@ -285,6 +285,8 @@ def test_recognisers_never_raise(text: str) -> None:
         ("M7", "을/를", "M7을"),  # 칠
         ("AI", "을/를", "AI를"),  # 아이
         ("SQL", "을/를", "SQL을"),  # 엘
+        ("url", "은/는", "url은"),  # short lower-case words are abbreviations too
+        ("api", "이/가", "api가"),
         ("과기정통부", "을/를", "과기정통부를"),
         ("과기정통부", "은/는", "과기정통부는"),
         ("회의", "을/를", "회의를"),

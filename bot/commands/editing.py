@@ -112,7 +112,9 @@ def _ministries(call: Call, text: str) -> tuple[str, ...]:
 def _required(name: str) -> Callable[[Call, str], str]:
     def read(call: Call, text: str) -> str:
         if not text:
-            raise call.usage_error(f"{NAMES_KO[name]}은(는) 비울 수 없습니다.")
+            raise call.usage_error(
+                f"{words.with_particle(NAMES_KO[name], '은/는')} 비울 수 없습니다."
+            )
         return text
 
     return read
