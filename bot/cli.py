@@ -12,23 +12,27 @@ import datetime as dt
 import functools
 import json
 import logging
+import re
+import shlex
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
-from bot import render
+from bot import render, words
 from bot.adapters import console
 from bot.chats import ChatKey
 from bot.commands import Context
 from bot.config import Settings
-from bot.errors import AgendabotError
+from bot.errors import AgendabotError, UsageError
 from bot.importer import ensure_seeded, import_file, read_release
+from bot.model import WEEKDAYS_KO
 from bot.reply import Reply
 from bot.store import CorruptStore, Store
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 TOUR = (
     "/help",
@@ -132,15 +136,22 @@ def _release_commands(add: _Add) -> None:
     c.add_argument("--json", action="store_true", help="print JSON (default: a short summary)")
     c.set_defaults(func=_parse)
 
-    c = add("import", help="parse a press release and store it")
-    _release_arguments(c)
+    c = add("import", help="store a press release, or a meeting as JSON/YAML (from export)")
+    _release_arguments(c, "a press release as for parse, or a meeting as .json, .yaml or .yml")
     c.set_defaults(func=_import)
 
+    c = add("export", help="print or write a stored meeting as JSON or YAML (import reads it)")
+    c.add_argument("meeting", type=_meeting_arg, metavar="MEETING", help="the meeting's number")
+    c.add_argument("--format", choices=("json", "yaml"), help="default: -o's suffix, else json")
+    c.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here, not stdout")
+    c.set_defaults(func=_export)
 
-def _release_arguments(c: argparse.ArgumentParser) -> None:
-    c.add_argument(
-        "file", help="a .txt, .html, .pdf or .hwpx press release, or - for standard input"
-    )
+
+def _release_arguments(
+    c: argparse.ArgumentParser,
+    what: str = "a .txt, .html, .pdf or .hwpx press release, or - for standard input",
+) -> None:
+    c.add_argument("file", help=what)
     c.add_argument("--date", type=_date_arg, help="meeting date when the text lacks it")
     c.add_argument("--url", help="the release's 정책브리핑 URL, kept as its source")
 
@@ -168,7 +179,7 @@ def _admin_commands(add: _Add) -> None:
     c = add("subscribe", help="subscribe a chat to the weekly digest")
     c.add_argument("chat", metavar="PLATFORM:CHAT_ID")
     c.add_argument("--day", default="mon", help="mon … sun, or 월 … 일")
-    c.add_argument("--time", default="09:00")
+    c.add_argument("--time", default="09:00", help="09:00, 9시 30분, '오후 5시' …")
     c.add_argument("--tz", default=None)
     c.add_argument("--ministry", action="append", default=[])
     c.add_argument("--on-holidays", action="store_true", help="send on public holidays too")
@@ -181,12 +192,44 @@ def _admin_commands(add: _Add) -> None:
     c = add("subscriptions", help="list subscriptions")
     c.set_defaults(func=lambda a: _mirror(a, "/subscriptions"))
 
+    # The edit commands, as in chat; words keep their quoting (`title="두 단어"`).
+    for name, example in EDIT_MIRRORS.items():
+        c = add(name, help=f"/{name} from the shell, e.g. agendabot {name} {example}")
+        c.add_argument("words", nargs="*")
+        c.set_defaults(func=functools.partial(_mirror_words, name))
+
+
+EDIT_MIRRORS = {
+    "meeting": "add 제5회 국가정책조정회의 2026-01-15",
+    "agenda": "edit 1.3 decision=보고",
+    "milestone": "done M7 완료 보고",
+    "history": "1.3",
+    "undo": "",
+    "admin": "add 12345",
+}
+
+
+def _mirror_words(name: str, args: argparse.Namespace) -> int:
+    """The shell already split the words: quote each again, except a 「title」 the command
+    reads whole by itself."""
+    words = [w if _TITLE.fullmatch(w) else shlex.quote(w) for w in args.words]
+    return _mirror(args, f"/{name} {' '.join(words)}".strip())
+
+
+_TITLE = re.compile(r"「[^」]*」")
+
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", type=Path, help="database file (default: AGENDABOT_DB or user data dir)")
     p.add_argument("--config", type=Path, help="optional TOML configuration file")
     p.add_argument("--now", help="pin the clock (ISO 8601), like AGENDABOT_NOW")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+
+
+def _meeting_arg(value: str) -> int:
+    if not value.isdecimal() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"회의 번호는 1 이상의 숫자입니다: {value}")
+    return int(value)
 
 
 def _date_arg(value: str) -> dt.date:
@@ -264,15 +307,30 @@ def _import(args: argparse.Namespace) -> int:
         ctx.store, args.file, date=args.date, today=ctx.settings.today(), url=args.url
     )
     _warn(release.warnings)
-    words = {
+    outcome = {
         "new": "새로 가져왔습니다",
         "updated": "갱신했습니다",
         "unchanged": "이미 같은 내용이 있습니다",
     }
     print(
-        f"{meeting.number}번 회의 {meeting.title} ({meeting.date}): {words[status]} "
+        f"{meeting.number}번 회의 {meeting.title} ({meeting.date}): {outcome[status]} "
         f"(안건 {len(ctx.store.items(meeting.number))}건)"
     )
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    """A stored meeting as `import` reads it: edit the file and import it to correct it."""
+    from bot import exchange
+
+    ctx = _context(args)
+    fmt = args.format or (args.output and exchange.format_of(args.output)) or "json"
+    text = exchange.dump(exchange.meeting_to_data(ctx.store, args.meeting), fmt)
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    args.output.write_text(text, encoding="utf-8")
+    print(f"{args.output} 에 저장했습니다.")
     return 0
 
 
@@ -335,14 +393,29 @@ def _mirror(args: argparse.Namespace, text: str, chat: str | None = None) -> int
     return _print(handle(ctx, req, page=None))
 
 
+SUBSCRIBE_USAGE = (
+    "agendabot subscribe PLATFORM:CHAT_ID [--day 월|mon] [--time 09:00|'오후 5시'] "
+    "[--tz Asia/Seoul] [--ministry 중기부] [--on-holidays]"
+)
+
+
 def _subscribe(args: argparse.Namespace) -> int:
-    words: list[Any] = [args.day, args.time]
+    """Each option recognised by its kind here, so a wrong --day is not taken as a ministry."""
+    day = _option(args.day, "weekday", words.parse_weekday)
+    said: list[str] = [WEEKDAYS_KO[day], _option(args.time, "time", words.parse_time)]
     if args.tz:
-        words.append(args.tz)
-    words += args.ministry
+        said.append(_option(args.tz, "tz", words.parse_tz))
+    said += args.ministry
     if args.on_holidays:
-        words.append("휴일포함")
-    return _mirror(args, "/subscribe " + " ".join(words), chat=args.chat)
+        said.append("휴일포함")
+    return _mirror(args, "/subscribe " + " ".join(said), chat=args.chat)
+
+
+def _option(value: str, kind: str, read: Callable[[str], T | None]) -> T:
+    found = read(value)
+    if found is None:
+        raise UsageError(words.unknown(kind, value), SUBSCRIBE_USAGE)
+    return found
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ from bot.model import (
     Release,
     Subscription,
 )
+from bot.words import with_particle
 
 log = logging.getLogger(__name__)
 
@@ -382,12 +383,18 @@ class Store:
         for row in self._rows("items"):
             yield (row["meeting"], row["number"]), row.get("terms", "").split()
 
-    def save_release(self, release: Release, *, by: str) -> tuple[Meeting, str]:
+    def save_release(
+        self, release: Release, *, by: str, number: int | None = None
+    ) -> tuple[Meeting, str]:
         """Store a parsed release; returns the meeting and 'new', 'unchanged' or 'updated'.
 
         The same file again changes nothing. A revised release of a known meeting (same
-        title and date) replaces its items; follow-ups follow their item by title when the
-        revision renumbers items. Each item is stored with its search terms.
+        title and date, or the given store `number`, as an edited export carries) replaces
+        its items; follow-ups follow their item by title when the revision renumbers items.
+        Each item is stored with its search terms.
+
+        Raises:
+            NotFound: `number` is given and no meeting has it.
         """
         # Before the lock: the first analysis loads Kiwi, which takes seconds.
         terms = {item.number: nlp.item_terms(item) for item in release.items}
@@ -395,9 +402,14 @@ class Store:
         with self.transaction() as db:
             meetings = db.table("meetings")
             rows = meetings.all()
-            found = _find(rows, source_sha256=release.meeting.source_sha256) or _find(
-                rows, title=release.meeting.title, date=release.meeting.date.isoformat()
+            found = (
+                _find(rows, number=number)
+                if number is not None
+                else _find(rows, source_sha256=release.meeting.source_sha256)
+                or _find(rows, title=release.meeting.title, date=release.meeting.date.isoformat())
             )
+            if number is not None and found is None:
+                raise NotFound(f"{number}번 회의는 없습니다.")
             existing = Meeting.from_dict(found) if found else None
             if existing and existing.source_sha256 == release.meeting.source_sha256:
                 return existing, "unchanged"
@@ -569,7 +581,7 @@ class Store:
             for m in item.milestones:
                 if m.id == key:
                     return item, m
-        raise NotFound(f"일정 {mid[:20]}은(는) 없습니다.")
+        raise NotFound(f"일정 {with_particle(mid[:20], '은/는')} 없습니다.")
 
     def add_milestone(
         self, ref: tuple[int, int], date: dt.date, text: str, *, by: str
@@ -624,7 +636,7 @@ class Store:
                 None,
             )
             if found is None:
-                raise NotFound(f"일정 {mid[:20]}은(는) 없습니다.")
+                raise NotFound(f"일정 {with_particle(mid[:20], '은/는')} 없습니다.")
             row, n = found
             old = Milestone.from_dict(row["milestones"][n])
             if "date" in changes and changes["date"] != old.date and old.original_date is None:
@@ -650,7 +662,7 @@ class Store:
         admin = Admin(platform, user_id, by, self.now())
         with self.transaction() as db:
             if _locate(db, "admins", admin.key) is not None:
-                raise Refused(f"{admin.key}은(는) 이미 관리자입니다.")
+                raise Refused(f"{with_particle(admin.key, '은/는')} 이미 관리자입니다.")
             self._put(
                 db, by, "admin.add", f"admin:{admin.key}", ("admins", admin.key), admin.to_dict()
             )
@@ -661,7 +673,7 @@ class Store:
         with self.transaction() as db:
             row = _locate(db, "admins", key)
             if row is None:
-                raise NotFound(f"{key}은(는) 채팅에서 추가된 관리자가 아닙니다.")
+                raise NotFound(f"{with_particle(key, '은/는')} 채팅에서 추가된 관리자가 아닙니다.")
             self._put(db, by, "admin.remove", f"admin:{key}", ("admins", key), None)
         return Admin.from_dict(row)
 
@@ -693,7 +705,7 @@ class Store:
             for e in later:
                 if e.by != "system" and _touches(e, rows):
                     raise Refused(
-                        f"그 뒤에 {e.by}이(가) {_when(e.at)}에 같은 대상({e.target})을 바꿔서 "
+                        f"그 뒤에 {with_particle(e.by, '이/가')} {_when(e.at)}에 같은 대상({e.target})을 바꿔서 "
                         "되돌릴 수 없습니다."
                     )
             for (table, key), (_, after, target) in rows.items():
@@ -701,7 +713,9 @@ class Store:
                 if _comparable(dict(current) if current is not None else None) != _comparable(
                     after
                 ):
-                    raise Refused(f"{target}이(가) 그 뒤에 다시 바뀌어 되돌릴 수 없습니다.")
+                    raise Refused(
+                        f"{with_particle(target, '이/가')} 그 뒤에 다시 바뀌어 되돌릴 수 없습니다."
+                    )
             change = group[0].change
             self._change = None
             done = []
@@ -801,7 +815,7 @@ class Store:
     def followup(self, fid: str) -> FollowUp:
         row = self._followup_index().by_id.get(fid.strip().upper())
         if row is None:
-            raise NotFound(f"후속조치 {fid[:20]}은(는) 없습니다.")
+            raise NotFound(f"후속조치 {with_particle(fid[:20], '은/는')} 없습니다.")
         return FollowUp.from_dict(row)
 
     def add_followup(
@@ -876,7 +890,7 @@ class Store:
             table = db.table("followups")
             row = _find(table.all(), id=key)
             if row is None:
-                raise NotFound(f"후속조치 {fid}은(는) 없습니다.")
+                raise NotFound(f"후속조치 {with_particle(fid, '은/는')} 없습니다.")
             old = FollowUp.from_dict(row)
             new = old.evolve(**changes, updated_by=by, updated_at=now)
             if basis is not None and basis != (new.text, new.owner):

@@ -158,6 +158,22 @@ def test_cli_mirrors_of_admin_commands(db: Path) -> None:
     assert agendabot("subscribe", "nowhere", db=db).returncode == 2
 
 
+def test_cli_mirrors_of_the_edit_commands(db: Path) -> None:
+    """Each edit command as in chat; a value with spaces stays one word."""
+    edit = agendabot("meeting", "edit", "1", "title=제1회 과학기술관계장관회의 (수정)", db=db)
+    assert edit.returncode == 0, edit.stdout + edit.stderr
+    assert "(수정)" in agendabot("ask", "/meetings", db=db).stdout
+    assert "(수정)" in agendabot("history", "1", db=db).stdout
+    assert agendabot("undo", db=db).returncode == 0
+    assert "(수정)" not in agendabot("ask", "/meetings", db=db).stdout
+    added = agendabot("agenda", "add", "1", "「새 안건」", "보고", db=db)
+    assert added.returncode == 0 and "1.11" in added.stdout
+    before = db.read_bytes()
+    wrong = agendabot("milestone", "delay", "M999", db=db)
+    assert wrong.returncode != 0 and "사용법" in wrong.stdout + wrong.stderr
+    assert db.read_bytes() == before
+
+
 def test_tour_runs_on_a_temporary_copy(db: Path) -> None:
     before = db.read_bytes()
     out = agendabot("tour", db=db)
@@ -330,3 +346,21 @@ def test_release_without_agenda_is_refused_with_the_reason(db: Path, tmp_path: P
     assert "첨부" in out.stderr and len(out.stderr.strip().splitlines()) == 1
     pdf_hint = agendabot("import", str(tmp_path / "release.hwp"), db=db)
     assert pdf_hint.returncode == 2 and "\n" not in pdf_hint.stderr.strip()
+
+
+def test_subscribe_options_are_recognised_by_kind(db: Path) -> None:
+    before = db.read_bytes()
+    for option, value, line in [
+        ("--day", "xyz", "요일을 알 수 없습니다: xyz (사용법: agendabot subscribe"),
+        ("--time", "25시", "시각을 알 수 없습니다: 25시 (사용법: agendabot subscribe"),
+        ("--tz", "Mars/Olympus", "시간대를 알 수 없습니다: Mars/Olympus (사용법: agendabot"),
+    ]:
+        out = agendabot("subscribe", "telegram:-100123", option, value, db=db)
+        assert out.returncode == 2, out.stderr
+        assert out.stderr.strip().startswith(f"agendabot: {line}"), out.stderr
+        assert len(out.stderr.strip().splitlines()) == 1 and not out.stdout
+    assert db.read_bytes() == before
+    ok = agendabot("subscribe", "telegram:-100123", "--day", "목요일", "--time", "오후 5시", db=db)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "telegram:-100123" in (listed := agendabot("subscriptions", db=db).stdout)
+    assert "목 17:00" in listed

@@ -18,10 +18,12 @@ from bot import ministries
 from bot.chats import ChatKey
 from bot.config import Settings
 from bot.errors import Forbidden, UnknownMinistry, UsageError
+from bot.intake import PendingImports
 from bot.ministries import Ministry
 from bot.reply import Reply
 from bot.search import Searcher
 from bot.store import Store
+from bot.words import with_particle
 
 MAX_INPUT = 1000  # characters; a command longer than this is a mistake or an attack
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -57,6 +59,7 @@ class Context:
     clock: Callable[[], dt.datetime] | None = None
     trusted: bool = False  # the shell user, who holds the database file, is an admin anywhere
     replies: dict[tuple[Any, ...], Reply] = field(default_factory=dict, repr=False)
+    pending: PendingImports = field(default_factory=PendingImports, repr=False)  # /import
 
     def now(self) -> dt.datetime:
         return (self.clock or self.settings.clock)()
@@ -73,6 +76,7 @@ class Context:
             self.trusted
             or req.platform == "console"
             or req.user_id in self.settings.admins(req.platform)
+            or self.store.is_admin(req.platform, req.user_id)  # added in chat: /admin add
         )
 
 
@@ -192,7 +196,7 @@ def printable(text: str) -> str:
 
 def parse_int(value: str, what: str, usage: str) -> int:
     if not re.fullmatch(r"[+-]?\d{1,6}", value):
-        raise UsageError(f"{what}는 숫자여야 합니다: '{value[:20]}'", usage)
+        raise UsageError(f"{with_particle(what, '은/는')} 숫자여야 합니다: '{value[:20]}'", usage)
     return int(value)
 
 

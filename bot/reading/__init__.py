@@ -29,6 +29,7 @@ from bot.reading import content, items, meeting
 from bot.reading.formats import Document, read_bytes, read_document
 from bot.reading.rules import Doc
 from bot.reading.text import regular
+from bot.words import with_particle
 
 __all__ = ["Document", "parse", "read_bytes", "read_document", "release_to_json"]
 
@@ -171,7 +172,8 @@ def _warnings(
         if entry.decision is None:
             out.append(f"{name}: 본문에 결정(논의·의결·보고)이 적혀 있지 않습니다.")
         if entry.lead_ministry and not item.owners:
-            out.append(f"{name}: 주관 부처 '{entry.lead_ministry}'은(는) 본문에서 추정했습니다.")
+            lead = with_particle(f"'{entry.lead_ministry}'", "은/는")
+            out.append(f"{name}: 주관 부처 {lead} 본문에서 추정했습니다.")
         elif not entry.lead_ministry:
             out.append(f"{name}: 주관 부처를 찾지 못했습니다.")
     return out
