@@ -413,7 +413,7 @@ class Store:
             existing = Meeting.from_dict(found) if found else None
             if existing and existing.source_sha256 == release.meeting.source_sha256:
                 return existing, "unchanged"
-            number = existing.number if existing else max((m.doc_id for m in rows), default=0) + 1
+            number = existing.number if existing else _next_meeting_number(db)
             meeting = release.meeting.evolve(number=number, imported_at=now)
             meetings.upsert(Document(meeting.to_dict(), doc_id=number))
             items = db.table("items")
@@ -454,7 +454,7 @@ class Store:
     ) -> Meeting:
         """A meeting typed in by an admin, with the next stable number."""
         with self.transaction() as db:
-            number = max((m.doc_id for m in db.table("meetings").all()), default=0) + 1
+            number = _next_meeting_number(db)
             meeting = Meeting(
                 number, title, date, ordinal=ordinal, chair=chair, imported_at=self.now()
             )
@@ -1166,6 +1166,18 @@ def _number_milestones(db: TinyDB) -> None:
             numbered = [m if m.get("id") else {**m, "id": _next_milestone_id(db)} for m in stones]
             items.update({"milestones": numbered}, doc_ids=[row.doc_id])
     meta.update({"milestone_ids": True}, doc_ids=[1])
+
+
+def _next_meeting_number(db: TinyDB) -> int:
+    """A number no meeting has had: one past the highest ever given (kept in meta), so a
+    removed meeting's number is never reused and `/agenda 5.3` never silently means another."""
+    meta = db.table("meta")
+    counter = meta.get(doc_id=1)
+    assert isinstance(counter, dict)
+    highest = max((m.doc_id for m in db.table("meetings").all()), default=0)
+    n = max(int(counter.get("next_meeting", 1)), highest + 1)
+    meta.update({"next_meeting": n + 1}, doc_ids=[1])
+    return n
 
 
 def _next_milestone_id(db: TinyDB) -> str:

@@ -170,3 +170,14 @@ def test_admins_survive_a_new_store(store: Store) -> None:
     assert not store.is_admin("telegram", "7")
     store.undo(BY)
     assert store.is_admin("telegram", "7")
+
+
+def test_a_removed_meetings_number_is_never_given_again(store: Store) -> None:
+    two = store.add_meeting("제5회 국가정책조정회의", dt.date(2026, 1, 15), by=BY)
+    store.remove_meeting(two.number, by=BY)
+    three = store.add_meeting("제6회 국가정책조정회의", dt.date(2026, 2, 15), by=BY)
+    assert three.number == two.number + 1
+    # and the removal can still be undone: the number is free
+    store.remove_meeting(three.number, by=BY)
+    store.undo(BY)
+    assert store.meeting(three.number).title == "제6회 국가정책조정회의"
