@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.commands import Context, Request, handle, split_command
+from bot.commands import REGISTRY, Context, Request, handle, split_command
 from bot.reply import Reply
 
 
@@ -33,6 +33,8 @@ class Answerer:
         started = time.perf_counter()
         reply = handle(self.ctx, req, page=page)
         name = split_command(req.text)[0]
+        if name not in REGISTRY:  # junk names are not remembered: the set stays bounded
+            return reply
         if time.perf_counter() - started < self.INLINE_LIMIT:
             self._quick.add(name)
         else:
