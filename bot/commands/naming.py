@@ -7,6 +7,7 @@ import re
 
 from bot.model import Meeting
 
+_NAMED = re.compile(r"[가-힣A-Za-z]")
 _ORDINAL = re.compile(r"제\s*(\d{1,4})\s*회\s*")
 
 
@@ -32,7 +33,7 @@ def find(meetings: list[Meeting], word: str) -> Meeting | None:
     """The meeting a short form (`국가정책조정회의9`, spaces ignored) or an official name
     (`제9회국가정책조정회의`) names; the latest of several with the same name."""
     wanted = re.sub(r"\s+", "", word)
-    if not wanted or wanted.isdigit():
+    if not _NAMED.search(wanted):  # `3`, `1.3`: a number, not a name (and no scan of all)
         return None
     matches = [m for m in meetings if wanted in (short_name(m), re.sub(r"\s+", "", m.title))]
     return max(matches, key=lambda m: (m.date, m.number)) if matches else None
