@@ -47,11 +47,10 @@ class Upload:
 
 @dataclass(frozen=True)
 class Pending:
-    """A read upload waiting for 저장: who sent it, from where, until when."""
+    """A read upload waiting for 저장 until `expires` (any admin may press it: the button
+    runs as its presser, and the audit log records who)."""
 
     upload: Upload
-    by: str
-    chat: str
     expires: float
 
     @property
@@ -74,11 +73,11 @@ class PendingImports:
         self._items: OrderedDict[str, Pending] = OrderedDict()
         self._lock = threading.Lock()
 
-    def put(self, upload: Upload, *, by: str, chat: str) -> str:
+    def put(self, upload: Upload) -> str:
         token = secrets.token_urlsafe(6)
         with self._lock:
             self._expire()
-            self._items[token] = Pending(upload, by, chat, self.clock() + self.ttl)
+            self._items[token] = Pending(upload, self.clock() + self.ttl)
             while len(self._items) > self.limit:
                 self._items.popitem(last=False)
         return token

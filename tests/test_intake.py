@@ -76,7 +76,7 @@ def test_pending_previews_are_bounded_and_expire() -> None:
     now = [1000.0]
     pending = PendingImports(limit=2, ttl=10.0, clock=lambda: now[0])
     upload_ = Upload(intake.read(RELEASE, "r.txt", dt.date(2026, 11, 29)).release)
-    tokens = [pending.put(upload_, by="t", chat="c") for _ in range(3)]
+    tokens = [pending.put(upload_) for _ in range(3)]
     assert len(pending) == 2
     with pytest.raises(UsageError, match="만료"):
         pending.take(tokens[0])  # the oldest was dropped

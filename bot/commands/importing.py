@@ -71,7 +71,7 @@ def upload(ctx: Context, req: Request, name: str, data: bytes) -> Reply:
         upload = intake.read(data, name, ctx.today())
     except AgendabotError as e:
         return error(e.line())
-    token = ctx.pending.put(upload, by=f"{req.platform}:{req.user_id}", chat=req.chat_key)
+    token = ctx.pending.put(upload)
     return intake.preview_reply(upload.release, token)
 
 
