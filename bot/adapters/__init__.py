@@ -8,17 +8,51 @@ library; this module imports none, so the runner can name the protocol without l
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Literal, Protocol
 
 from bot.delivery import Sender
 from bot.server import Route
+
+Status = Literal["starting", "ok", "degraded", "down"]
+
+
+@dataclass
+class Health:
+    """How an adapter is doing, for /healthz and for the runner.
+
+    `ok`: receiving (the last poll or event succeeded). `degraded`: still trying (the
+    network or the platform is failing, retried with backoff). `down`: given up for good (a
+    revoked token); the runner exits when every adapter is down. Times are Unix seconds of
+    the process clock: operational facts, not the domain clock of `Settings.clock`.
+    """
+
+    status: Status = "starting"
+    detail: str = ""  # why it is degraded or down: one line, never a secret
+    last_ok: float | None = None  # the last successful poll, event or start
+
+    def ok(self) -> None:
+        self.status, self.detail, self.last_ok = "ok", "", time.time()
+
+    def degraded(self, detail: str) -> None:
+        if self.status != "down":
+            self.status, self.detail = "degraded", detail
+
+    def down(self, detail: str) -> None:
+        self.status, self.detail = "down", detail
+
+    def as_dict(self) -> dict[str, object]:
+        seen = None if self.last_ok is None else round(self.last_ok, 3)
+        return {"status": self.status, "detail": self.detail, "last_ok": seen}
 
 
 class Adapter(Protocol):
     """A chat platform as `agendabot run` sees it."""
 
     platform: str  # "telegram", "slack": the key of its sender and of its chats
+    health: Health  # kept up to date by the adapter itself
 
     @property
     def sender(self) -> Sender:

@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters import Health
 from bot.adapters.slack.codec import PLATFORM
 from bot.adapters.slack.handlers import ACK_BUDGET, Dispatcher, build_app
 from bot.adapters.slack.sender import SlackSender
@@ -65,6 +66,7 @@ class SlackBot:
         ack_budget: float = ACK_BUDGET,
         connect_timeout: float = 10.0,
     ) -> None:
+        self.health = Health()
         self.ctx = ctx
         self.settings = ctx.settings
         self.client = client or build_client(self.settings)

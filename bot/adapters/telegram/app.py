@@ -26,6 +26,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.adapters import Health
 from bot.adapters.telegram.codec import CallbackCodec
 from bot.adapters.telegram.handlers import Handlers
 from bot.adapters.telegram.log_filter import protect_logs
@@ -122,6 +123,7 @@ class TelegramBot:
     platform = PLATFORM
 
     def __init__(self, ctx: Context, *, rate_limiter: BaseRateLimiter[Any] | None = None) -> None:
+        self.health = Health()
         settings = ctx.settings
         self.ctx = ctx
         self.webhook_url = settings.telegram_webhook_url
