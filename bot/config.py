@@ -36,7 +36,11 @@ ENV = {
     "slack_admins": "SLACK_ADMINS",
     "http_host": "AGENDABOT_HTTP_HOST",
     "http_port": "AGENDABOT_HTTP_PORT",
+    "log_format": "AGENDABOT_LOG_FORMAT",
 }
+
+
+LOG_FORMATS = ("text", "json")
 
 
 def default_db_path() -> Path:
@@ -69,6 +73,7 @@ class Settings:
     slack_admins: frozenset[str] = frozenset()
     http_host: str = "127.0.0.1"
     http_port: int = 3000
+    log_format: str = "text"  # "json": one JSON object per log line
 
     @classmethod
     def load(
@@ -141,6 +146,8 @@ def _validate(raw: dict[str, Any]) -> dict[str, Any]:
     for key in ("telegram_admins", "slack_admins"):
         if key in out:
             out[key] = _ids(out[key])
+    if out.get("log_format", "text") not in LOG_FORMATS:
+        raise UsageError(f"로그 형식은 text 또는 json 입니다: {out['log_format']}")
     if "http_port" in out:
         try:
             port = int(out["http_port"])
