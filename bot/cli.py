@@ -20,11 +20,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from bot import render, words
+from bot import logs, render, words
 from bot.adapters import console
 from bot.chats import ChatKey
 from bot.commands import Context
-from bot.config import Settings
+from bot.config import Settings, settings_help
 from bot.errors import AgendabotError, UsageError
 from bot.importer import ensure_seeded, import_file, read_release
 from bot.model import WEEKDAYS_KO
@@ -70,10 +70,7 @@ class CliError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    _logging(args)
     if not getattr(args, "func", None):
         args.func = _console
     try:
@@ -90,6 +87,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as e:  # a bug: one line for the user, the traceback only in the log
+        if args.verbose:
+            log.error("unexpected error", exc_info=True)
+        hint = "" if args.verbose else " (자세한 내용: -v 를 붙여 다시 실행)"
+        print(f"agendabot: 예상하지 못한 오류: {logs.REDACT(_describe(e))}{hint}", file=sys.stderr)
+        return 1
+
+
+def _describe(e: BaseException) -> str:
+    return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+
+
+def _logging(args: argparse.Namespace) -> None:
+    """One redacting handler for everything, before any command runs: a secret from the
+    environment or the config file is cut from every line, tracebacks included."""
+    try:
+        settings: Settings | None = _settings(args)
+    except AgendabotError:
+        settings = None  # the command itself reports the bad setting
+    logs.configure(
+        logging.INFO if args.verbose else logging.WARNING,
+        settings.log_format if settings else "text",
+        logs.secrets_of(settings) if settings else (),
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -158,7 +179,14 @@ def _release_arguments(
 
 def _service_commands(add: _Add) -> None:
     """The running bot and its weekly digests."""
-    c = add("run", help="start the configured chat adapters and the digest scheduler")
+    c = add(
+        "run",
+        help="start the configured chat adapters and the digest scheduler",
+        description="Start the configured chat adapters, the digest scheduler and the HTTP "
+        "server (/healthz, /metrics); exit 3 when every adapter is down for good.",
+        epilog=settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     c.set_defaults(func=_run)
 
     c = add("digest", help="preview, send or archive weekly digests")
@@ -343,8 +371,7 @@ def _warn(warnings: tuple[str, ...]) -> None:
 def _run(args: argparse.Namespace) -> int:
     from bot.runner import run
 
-    asyncio.run(run(_context(args, isolated=True)))
-    return 0
+    return asyncio.run(run(_context(args, isolated=True)))
 
 
 def _digest(args: argparse.Namespace) -> int:

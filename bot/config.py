@@ -42,6 +42,35 @@ ENV = {
 
 LOG_FORMATS = ("text", "json")
 
+# What each setting is for (`agendabot run --help` lists them with their variables).
+HELP = {
+    "db_path": "database file (default: the user data directory)",
+    "tz": "time zone of dates and digests (default Asia/Seoul)",
+    "now": "pin the clock, ISO 8601 (tests, demos)",
+    "telegram_token": "Telegram bot token from @BotFather (enables Telegram)",
+    "telegram_base_url": "Bot API server (default https://api.telegram.org)",
+    "telegram_admins": "Telegram user ids allowed to edit, comma-separated",
+    "telegram_webhook_url": "public HTTPS URL for a webhook (default: long polling)",
+    "telegram_webhook_secret": "secret token Telegram sends with webhook calls",
+    "slack_bot_token": "Slack bot token xoxb-… (enables Slack)",
+    "slack_app_token": "Slack app token xapp-… (Socket Mode; default: HTTP mode)",
+    "slack_signing_secret": "Slack signing secret (HTTP mode)",
+    "slack_api_url": "Slack Web API base URL (default https://slack.com/api/)",
+    "slack_admins": "Slack user ids allowed to edit, comma-separated",
+    "http_host": "address of the HTTP server: webhooks, /healthz, /metrics (default 127.0.0.1)",
+    "http_port": "its port (default 3000)",
+    "log_format": "text (default) or json: one JSON object per line",
+    "backup_days": "days of automatic daily backups to keep (default 7)",
+}
+
+
+def settings_help() -> str:
+    """Every setting with its environment variable, for `--help`."""
+    lines = ["settings (environment variable, or the same name in the AGENDABOT_CONFIG file):"]
+    lines += [f"  {var:<34} {HELP.get(name, name)}" for name, var in ENV.items()]
+    lines.append(f"  {'AGENDABOT_CONFIG':<34} optional TOML file with any of the above")
+    return "\n".join(lines)
+
 
 def default_db_path() -> Path:
     """The user data directory: never inside the installed package."""

@@ -32,7 +32,7 @@ MIN_SECRET = 6  # shorter configured values are not secrets worth hiding (and wo
 
 # Shapes of secrets, whether configured or not.
 PATTERNS = (
-    re.compile(r"\b\d{5,12}:[A-Za-z0-9_-]{30,}"),  # Telegram bot token
+    re.compile(r"(?<!\d)\d{5,12}:[A-Za-z0-9_-]{30,}"),  # Telegram bot token (after "/bot" too)
     re.compile(r"\bx(?:ox[abeprs]|app)-[A-Za-z0-9-]{6,}"),  # Slack tokens
     re.compile(r"https?://[^\s\"'<>]*/(?:commands|actions|services)/T[A-Z0-9]+/[^\s\"'<>]+"),
     re.compile(r"(?i)(response_url[\"'=:\s]+)[^\s\"'&,}]+"),  # response_url=… in any syntax

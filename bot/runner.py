@@ -1,5 +1,10 @@
 """`agendabot run`: the configured chat adapters and the digest scheduler, in one asyncio
-loop, sharing one store, until SIGTERM or SIGINT."""
+loop, sharing one store, until SIGTERM or SIGINT — or until every adapter is down for good
+(a revoked token), which ends the process with a non-zero exit instead of idling silently.
+
+One HTTP server always listens (`bot.server`): the adapters' routes, /healthz (each
+adapter's `Health`, the last digest tick) and /metrics.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,10 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.adapters import Adapter
 from bot.commands import Context
@@ -15,7 +23,13 @@ from bot.delivery import Sender
 from bot.errors import UsageError
 from bot.server import HttpServer
 
+if TYPE_CHECKING:
+    from digests.scheduler import Runner
+
 log = logging.getLogger(__name__)
+
+WATCH_INTERVAL = 1.0  # seconds between looks at the adapters' health
+EXIT_ALL_DOWN = 3  # `agendabot run`'s exit code when every adapter gave up
 
 
 def configured(ctx: Context) -> list[Adapter]:
@@ -33,26 +47,49 @@ def configured(ctx: Context) -> list[Adapter]:
     return found
 
 
+@dataclass
+class Service:
+    """What /healthz reports: every adapter's health and the digest scheduler's last tick."""
+
+    adapters: Sequence[Adapter]
+    digests: Runner | None = None
+    started: float = field(default_factory=time.time)
+
+    def all_down(self) -> bool:
+        return bool(self.adapters) and all(a.health.status == "down" for a in self.adapters)
+
+    def health(self) -> tuple[dict[str, object], bool]:
+        """Healthy (HTTP 200) unless an adapter is down: a revoked token needs a person."""
+        states = {a.platform: {"mode": a.mode, **a.health.as_dict()} for a in self.adapters}
+        statuses = {a.health.status for a in self.adapters}
+        overall = "down" if "down" in statuses else "ok" if statuses <= {"ok"} else "degraded"
+        body: dict[str, object] = {
+            "status": overall,
+            "adapters": states,
+            "digests": {"last_tick": self.digests.last_tick if self.digests else None},
+            "started": round(self.started, 3),
+        }
+        return body, overall != "down"
+
+
 @contextlib.asynccontextmanager
 async def running(
-    ctx: Context, chosen: Sequence[Adapter], *, listen: bool = True
+    ctx: Context, chosen: Sequence[Adapter], *, listen: bool = True, service: Service | None = None
 ) -> AsyncIterator[HttpServer | None]:
-    """Start the adapters, and one HTTP server for every route they ask for; stop all on exit.
+    """Start the adapters and the one HTTP server; stop all on exit.
 
     The server listens before any adapter starts, so a webhook is registered only once its
-    route answers. With `listen=False` the adapters only send (`agendabot digest --send-due`).
-    Yields the server (None when no adapter needs one).
+    route answers. With `listen=False` the adapters only send (`agendabot digest --send-due`)
+    and no server starts. Yields the server (None when not listening).
     """
     started: list[Adapter] = []
     server: HttpServer | None = None
+    service = service or Service(chosen)
     try:
-        routes = [r for a in chosen for r in a.routes()] if listen else []
-        if routes:
+        if listen:
+            routes = [r for a in chosen for r in a.routes()]
             server = HttpServer(
-                ctx.settings.http_host,
-                ctx.settings.http_port,
-                routes,
-                health=lambda: {"adapters": {a.platform: a.mode for a in chosen}},
+                ctx.settings.http_host, ctx.settings.http_port, routes, health=service.health
             )
             await server.start()
         for adapter in chosen:
@@ -82,8 +119,21 @@ def senders_for(ctx: Context) -> contextlib.AbstractAsyncContextManager[dict[str
     return adapters(ctx, listen=False)
 
 
-async def run(ctx: Context) -> None:
-    """Run until a signal asks us to stop."""
+async def watch(service: Service, stop: asyncio.Event) -> None:
+    """Set `stop` once every adapter is down: a bot that can reach no chat must say so and
+    exit (a supervisor restarts it or a person looks), not idle with a green process."""
+    while not stop.is_set():
+        if service.all_down():
+            details = "; ".join(f"{a.platform}: {a.health.detail}" for a in service.adapters)
+            log.error("every chat adapter is down (%s); stopping", details)
+            stop.set()
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), WATCH_INTERVAL)
+
+
+async def run(ctx: Context) -> int:
+    """Run until a signal asks us to stop (exit 0) or every adapter is down (exit 3)."""
     from digests.scheduler import Runner, run_forever
 
     if not (ctx.settings.telegram_token or ctx.settings.slack_bot_token):
@@ -95,8 +145,18 @@ async def run(ctx: Context) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    async with adapters(ctx) as senders:
-        log.info("running: %s and the digest scheduler", ", ".join(senders))
-        runner = Runner(ctx.store, senders, clock=ctx.now)
-        await run_forever(runner, stop)
+    chosen = configured(ctx)
+    service = Service(chosen)
+    async with running(ctx, chosen, service=service):
+        log.info("running: %s and the digest scheduler", ", ".join(a.platform for a in chosen))
+        service.digests = Runner(ctx.store, {a.platform: a.sender for a in chosen}, clock=ctx.now)
+        watcher = asyncio.create_task(watch(service, stop))
+        try:
+            await run_forever(service.digests, stop)
+        finally:
+            watcher.cancel()
+    if service.all_down():
+        log.error("stopped: no chat adapter could run")
+        return EXIT_ALL_DOWN
     log.info("stopped")
+    return 0

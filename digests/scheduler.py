@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 import functools
 import logging
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from zoneinfo import ZoneInfo
@@ -25,6 +26,7 @@ from zoneinfo import ZoneInfo
 import holidays
 import schedule
 
+from bot import metrics
 from bot.delivery import Sender
 from bot.model import Subscription
 from bot.reply import Reply
@@ -94,6 +96,9 @@ def _retry_after(attempts: int) -> dt.timedelta:
     return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
+FINISHED = frozenset({"sent", "skipped", "already", "paused"})  # outcomes not retried
+
+
 class Runner:
     """Finds due digests and delivers them; one per process, shared by every tick."""
 
@@ -115,6 +120,7 @@ class Runner:
         self.sleep = sleep  # tests pass a fake: RetryLater waits must not take real time
         self._lock = asyncio.Lock()
         self._warned: set[str] = set()
+        self.last_tick: float | None = None  # Unix time the last tick finished (/healthz)
 
     def pending(self, now: dt.datetime) -> list[tuple[Subscription, str]]:
         """Subscriptions due at `now` whose digest is neither sent nor given up on."""
@@ -143,8 +149,10 @@ class Runner:
         async with self._lock:  # a slow fan-out must not overlap the next tick
             now = now or self.clock()
             todo = self.pending(now)
+            metrics.PENDING.set(len(todo))
             counts: Counter[str] = Counter()
             if not todo:
+                self.last_tick = time.time()
                 return counts
             source = DigestSource.load(self.store, now)
             jobs = []
@@ -160,8 +168,12 @@ class Runner:
                 jobs.append(self._deliver(sender, sub, period, reply))
             for status in await asyncio.gather(*jobs):
                 counts[status] += 1
+            for status, n in counts.items():
+                metrics.DELIVERIES.labels(status).inc(n)
             if counts:
                 log.info("digest tick %s: %s", now.isoformat(timespec="minutes"), dict(counts))
+            metrics.PENDING.set(sum(n for k, n in counts.items() if k not in FINISHED))
+            self.last_tick = time.time()
             return counts
 
     async def _deliver(self, sender: Sender, sub: Subscription, period: str, reply: Reply) -> str:

@@ -61,6 +61,7 @@ def settings(tmp_path: Path) -> Settings:
             "now": NOW,
             "telegram_admins": ADMIN_TG,
             "slack_admins": ADMIN_SLACK,
+            "http_port": 0,  # the runner's server always listens: any free port
         },
         environ={},
     )

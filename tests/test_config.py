@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot.cli import _parser
+from bot.config import ENV, HELP, Settings
 from bot.errors import UsageError
 
 
@@ -64,3 +67,13 @@ def test_invalid_values_are_one_clear_line(env: dict[str, str], fragment: str) -
     with pytest.raises(UsageError) as e:
         Settings.load(environ=env)
     assert fragment in e.value.line() and "\n" not in e.value.line()
+
+
+def test_run_help_lists_every_setting_with_its_variable() -> None:
+    """`agendabot run --help` is the operator's list: no setting may be missing from it."""
+    parser = _parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    text = sub.choices["run"].format_help()
+    for f in dataclasses.fields(Settings):
+        assert f.name in ENV and f.name in HELP, f.name
+        assert ENV[f.name] in text, f.name

@@ -14,11 +14,14 @@ import sys
 import time
 import urllib.parse
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
+from bot.commands import Context
 from bot.model import Subscription
+from bot.runner import WATCH_INTERVAL, Service, running, watch
 from bot.store import Store
 from fakes.slack_api import FakeSlackAPI
 from fakes.telegram_api import TOKEN, FakeTelegramAPI
@@ -147,3 +150,80 @@ def test_run_without_any_token_says_what_to_set(tmp_path: Path) -> None:
     )  # fmt: skip
     assert out.returncode == 2
     assert "TELEGRAM_BOT_TOKEN" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+class StubAdapter:
+    """An adapter with no platform behind it: only its health and its routes matter here."""
+
+    def __init__(self, platform: str) -> None:
+        from bot.adapters import Health
+
+        self.platform = platform
+        self.health = Health()
+        self.mode = "polling"
+        self.sender: Any = None
+        self.stopped = False
+
+    def routes(self) -> list[Any]:
+        return []
+
+    async def start(self) -> None:
+        self.health.ok()
+
+    async def start_sending(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        self.stopped = True
+
+
+def test_healthz_and_metrics_answer_in_polling_mode_and_report_each_adapter(
+    ctx: Context,
+) -> None:
+    """No webhook, no Slack HTTP mode: the server still listens for health and metrics."""
+    tg, sl = StubAdapter("telegram"), StubAdapter("slack")
+
+    async def main() -> None:
+        service = Service([tg, sl])
+        async with running(ctx, [tg, sl], service=service) as server, aiohttp.ClientSession() as s:
+            assert server is not None
+            base = f"http://127.0.0.1:{server.port}"
+            async with s.get(base + "/healthz") as r:
+                body = await r.json()
+                assert r.status == 200 and body["status"] == "ok"
+                assert body["adapters"]["telegram"]["mode"] == "polling"
+            sl.health.degraded("Slack 500")
+            async with s.get(base + "/healthz") as r:
+                body = await r.json()
+                assert r.status == 200 and body["status"] == "degraded"
+                assert body["adapters"]["slack"]["detail"] == "Slack 500"
+            tg.health.down("token rejected")
+            async with s.get(base + "/healthz") as r:
+                assert r.status == 503 and (await r.json())["status"] == "down"
+            async with s.get(base + "/metrics") as r:
+                text = await r.text()
+                assert r.status == 200 and r.content_type == "text/plain"
+                assert "agendabot_commands_answered_total" in text
+                assert "agendabot_deliveries_pending" in text
+
+    asyncio.run(main())
+    assert tg.stopped and sl.stopped
+
+
+def test_the_runner_stops_when_every_adapter_is_down_and_not_before() -> None:
+    tg, sl = StubAdapter("telegram"), StubAdapter("slack")
+    service = Service([tg, sl])
+
+    async def main() -> bool:
+        stop = asyncio.Event()
+        watcher = asyncio.create_task(watch(service, stop))
+        tg.health.down("token rejected")
+        await asyncio.sleep(WATCH_INTERVAL * 1.5)
+        stopped_early = stop.is_set()
+        sl.health.down("invalid_auth")
+        await asyncio.wait_for(watcher, 10)
+        assert stop.is_set()
+        return stopped_early
+
+    assert asyncio.run(main()) is False
+    assert service.all_down()
