@@ -23,9 +23,37 @@ SLACK_SECTION_LIMIT = 3000
 SLACK_MAX_BLOCKS = 50
 
 
+# Slack mrkdwn has no escape character: only &, < and > have entities. A `*`, `_`, `~` or
+# `` ` `` in data would open bold, italics, strike-through or code ("*긴급*", a stray backtick,
+# the range in "1~3월 … 5~6월"), and one inside our own `*label*` would close it early. So data
+# gets look-alikes that mrkdwn does not parse: the fullwidth forms, which every Korean font
+# draws (they are in KS X 1001) and which read naturally in Korean text (～ is the usual range
+# mark). Not a zero-width space or joiner beside the marker: Slack takes a zero-width space as
+# a word boundary (Markdown-to-Slack converters insert one to *force* bold inside a word), so
+# what it does next to a marker depends on Slack's parser; a character mrkdwn does not know
+# can never format. The data itself is unchanged in the store and in every other output.
+_LOOKALIKES = str.maketrans({"*": "＊", "_": "＿", "~": "～", "`": "｀"})
+# `&gt;` at the start of a line is a block quote in mrkdwn (Slack stores a typed "> " so).
+_QUOTE = re.compile(r"^([ \t]*)&gt;", re.MULTILINE)
+
+
 def mrkdwn(value: Any) -> str:
-    """Escape for Slack mrkdwn: `<!channel>` and `<@U1>` stay literal text, never mentions."""
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Data as literal mrkdwn text: `<!channel>` and `<@U1>` never become mentions, and
+    `*`, `_`, `~`, `` ` `` and a leading `>` never format."""
+    escaped = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _QUOTE.sub("\\1＞", escaped.translate(_LOOKALIKES))
+
+
+def mrkdwn_url(value: Any) -> str:
+    """A link target in `<url|text>`: escaped like data, but its characters kept (an `_` in a
+    URL must stay one); a `|` would end the URL early, so it is percent-encoded."""
+    return (
+        str(value)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("|", "%7C")
+    )
 
 
 @cache
@@ -39,6 +67,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=False,
     )
     env.filters["mrkdwn"] = mrkdwn
+    env.filters["mrkdwn_url"] = mrkdwn_url
     # Markup closes on the line that opens it (split_lines relies on it): data in a marked-up
     # field is kept to one line.
     env.filters["oneline"] = lambda v: " ".join(str(v).split())

@@ -65,3 +65,65 @@ def test_telegram_parts_fit_and_stay_well_formed(texts: list[str], limit: int) -
     for part in render.telegram(reply, limit=limit):
         assert len(part) <= limit
         assert well_formed(part)
+
+
+MARKUP = "*긴급* _기울임_ ~취소~ `코드` ```블록``` 1~3월 F*1"
+
+
+def slack_texts(reply: Reply) -> list[str]:
+    """Every mrkdwn string of the rendered messages: block texts, context elements, fallback."""
+    texts: list[str] = []
+    for message in render.slack(reply):
+        texts.append(message["text"])
+        for block in message["blocks"]:
+            if "text" in block:
+                texts.append(block["text"]["text"])
+            texts += [e["text"] for e in block.get("elements", []) if e.get("type") == "mrkdwn"]
+    return texts
+
+
+def every_field(data: str) -> Reply:
+    return Reply(
+        title=data,
+        sections=(
+            Section(heading=data, paragraph=data, lines=(Line(data, label=data, detail=data),)),
+        ),
+        footer=data,
+    )
+
+
+def test_slack_data_never_formats() -> None:
+    """`*`, `_`, `~` and `` ` `` in data show as look-alikes; only our own markup remains:
+    the bold title, heading and label, the italic detail."""
+    joined = "\n".join(slack_texts(every_field(MARKUP)))
+    assert "*긴급*" not in joined and "`" not in joined and "~" not in joined
+    assert "＊긴급＊ ＿기울임＿ ～취소～ ｀코드｀ ｀｀｀블록｀｀｀ 1～3월 F＊1" in joined
+    assert joined.count("*") == 2 * 3  # title, heading, label
+    assert joined.count("_") == 2  # the detail
+
+
+def test_slack_a_leading_quote_mark_in_data_is_no_block_quote() -> None:
+    texts = slack_texts(Reply(title="t", sections=(Section(paragraph="> 인용\n  >> 또"),)))
+    assert not any(re.search(r"^\s*&gt;", t, re.MULTILINE) for t in texts)
+    assert any("＞ 인용" in t for t in texts)
+
+
+def test_slack_link_targets_keep_their_characters() -> None:
+    url = "https://www.korea.kr/briefing/pressReleaseView.do?news_id=1&a=b|c"
+    [message] = render.slack(
+        Reply(title="t", sections=(Section(lines=(Line("*원문*", url=url),)),))
+    )
+    body = message["blocks"][1]["text"]["text"]
+    assert (
+        "<https://www.korea.kr/briefing/pressReleaseView.do?news_id=1&amp;a=b%7Cc|＊원문＊>" in body
+    )
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.text(alphabet=st.sampled_from("*_~`>&<가 a\n"), max_size=60))
+def test_slack_markup_comes_only_from_the_template(data: str) -> None:
+    joined = "\n".join(slack_texts(every_field("가" + data)))  # every field present
+    assert joined.count("*") == 2 * 3
+    assert joined.count("_") == 2
+    assert "~" not in joined and "`" not in joined
+    assert not re.search(r"^\s*&gt;", joined, re.MULTILINE)
