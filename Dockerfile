@@ -1,7 +1,9 @@
 # agendabot in a container: `docker compose up -d` (compose.yaml) or
 #   docker build -t agendabot . && docker run -v agendabot-data:/data -e TELEGRAM_BOT_TOKEN=… agendabot
 # Slim base, non-root user, the database on a volume, a health check on /healthz.
-FROM python:3.11-slim AS build
+# PYTHON_IMAGE: any image with python 3.11 and pip on PATH (a local mirror's, say).
+ARG PYTHON_IMAGE=python:3.11-slim
+FROM ${PYTHON_IMAGE} AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot ./bot
@@ -12,7 +14,7 @@ COPY data ./data
 # once here so the final image needs no compiler and no network.
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
-FROM python:3.11-slim
+FROM ${PYTHON_IMAGE}
 RUN useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin agendabot \
     && mkdir /data && chown agendabot /data && chmod 0700 /data
 COPY --from=build /wheels /wheels
