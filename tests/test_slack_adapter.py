@@ -238,7 +238,10 @@ def test_http_mode_binds_the_configured_host_and_answers_healthz(
                 s.get(f"http://127.0.0.1:{server.port}/healthz") as r,
             ):
                 assert r.status == 200
-                assert (await r.json()) == {"ok": True, "adapters": {"slack": "http"}}
+                body = await r.json()
+                assert body["ok"] is True and body["status"] == "ok"
+                assert body["adapters"]["slack"]["mode"] == "http"
+                assert body["adapters"]["slack"]["status"] == "ok"  # auth.test passed at start
 
     asyncio.run(scenario())
 
@@ -466,7 +469,7 @@ def test_a_paging_button_never_runs_a_command_that_writes(
     sctx: Context, api: FakeSlackAPI, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A button's value comes back from Slack as we sent it, but is still data from outside:
-    a forged one must not add a follow-up or subscribe a channel."""
+    a forged one must not add a follow-up or subscribe a channel; the presser is told why."""
     before = snapshot(sctx.store)
 
     async def scenario() -> None:
@@ -474,8 +477,9 @@ def test_a_paging_button_never_runs_a_command_that_writes(
             for value in ("1|/followup add 3 2026-12-15 과기정통부 위조", "1|/subscribe 월 09:00"):
                 ack = await slack.page_button(value, user=ADMIN_SLACK)
                 assert ack.status == 200
-            await asyncio.sleep(0.1)
-            assert not api.calls_to("response")
+                [answer] = await api.wait_for("response", path=ack.sink)
+                assert "실행할 수 없는 명령" in text_of(answer.body)
+                assert answer.body["replace_original"] is False
 
     with caplog.at_level(logging.WARNING):
         asyncio.run(scenario())
@@ -531,10 +535,15 @@ def test_sender_maps_slack_errors(slack_settings: Settings, api: FakeSlackAPI) -
         with pytest.raises(RetryLater) as limited:
             await sender.send(_sub(), Reply(title="x"))
         assert limited.value.after == 7
-        for code in ("channel_not_found", "not_in_channel", "is_archived", "account_inactive"):
+        for code in ("channel_not_found", "not_in_channel", "is_archived"):
             api.fail_next("chat.postMessage", error=code)
             with pytest.raises(ChatGone):
                 await sender.send(_sub(), Reply(title="x"))
+        # the bot's own token (a deleted bot user): no channel's fault, nothing to pause
+        api.fail_next("chat.postMessage", error="account_inactive")
+        with pytest.raises(DeliveryError) as dead_token:
+            await sender.send(_sub(), Reply(title="x"))
+        assert not isinstance(dead_token.value, ChatGone | RetryLater)
         api.fail_next("chat.postMessage", error="fatal_error", status=500)
         with pytest.raises(RetryLater):
             await sender.send(_sub(), Reply(title="x"))

@@ -3,11 +3,15 @@
 One module per job:
 
 * `app.py` — `SlackBot`, the `Adapter` the runner starts: Socket Mode, or the events route
-  on the shared HTTP server; the Web API client and its retry handlers;
+  on the shared HTTP server; its `health`;
+* `client.py` — the Web API client: retry handlers that count 429s and retries, and tell
+  the adapter when Slack rejects a token;
+* `socket_mode.py` — Socket Mode reporting ok / reconnecting / a rejected app token;
 * `handlers.py` — requests in: slash commands (answer within the 3 s ack), mentions, DMs,
-  page buttons;
+  page and action buttons (guarded: a forged or stale value is refused, never run);
 * `sender.py` — digests out: Slack's rate limit (`SlackSender.pace`), errors for the outbox;
-* `codec.py` — Slack's text ⇄ `Request`, `Reply` → Block Kit.
+* `codec.py` — Slack's text ⇄ `Request`, `Reply` → Block Kit, button values read back;
+* `log_filter.py` — tokens, the signing secret and response URLs cut from every log line.
 """
 
 from bot.adapters.slack.app import EVENTS_PATH, SlackBot, build_client

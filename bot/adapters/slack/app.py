@@ -1,56 +1,43 @@
 """The Slack adapter as `agendabot run` starts it: Socket Mode with an app token, else the
-events route on the shared HTTP server (`bot.server`), and the sender for the outbox."""
+events route on the shared HTTP server (`bot.server`), and the sender for the outbox.
+
+Its `health`: ok once started with a token Slack accepts (auth.test), once Socket Mode is
+connected, and on every request; degraded while Slack is unreachable or Socket Mode
+reconnects; down for good once Slack rejects a token (any call answering invalid_auth,
+token_revoked, account_inactive …), so the runner can give up on it.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Sequence
-from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters import Health
+from bot.adapters.slack.client import TOKEN_ERRORS, build_client
 from bot.adapters.slack.codec import PLATFORM
 from bot.adapters.slack.handlers import ACK_BUDGET, Dispatcher, build_app
+from bot.adapters.slack.log_filter import BOLT_LOGGER, protect_logs
 from bot.adapters.slack.sender import SlackSender
+from bot.adapters.slack.socket_mode import SocketHandler
 from bot.commands import Context
-from bot.config import Settings
 from bot.errors import UsageError
 from bot.server import Route
 
 log = logging.getLogger(__name__)
 # Bolt also reads SLACK_BOT_TOKEN from the environment and then warns that the token of the
 # client we pass wins; that is our intent, so the warning is only noise at every start.
-logging.getLogger("slack_bolt.AsyncApp").addFilter(
-    lambda record: "will be unused" not in record.getMessage()
-)
+BOLT_LOGGER.addFilter(lambda record: "will be unused" not in record.getMessage())
 
 EVENTS_PATH = "/slack/events"
 
-
-def build_client(settings: Settings) -> AsyncWebClient:
-    """A Web API client for the bot token; SLACK_API_URL points it at another host (GovSlack)."""
-    kwargs: dict[str, Any] = {"token": settings.slack_bot_token or None}
-    if settings.slack_api_url:
-        kwargs["base_url"] = settings.slack_api_url.rstrip("/") + "/"
-    client = AsyncWebClient(**kwargs)
-    # The default is one connection-error retry only; 429 would surface as an error without
-    # waiting the Retry-After that Slack asks for.
-    client.retry_handlers = [
-        AsyncConnectionErrorRetryHandler(max_retry_count=2),
-        AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-        AsyncServerErrorRetryHandler(max_retry_count=1),
-    ]
-    return client
+__all__ = ["EVENTS_PATH", "SlackBot", "build_client"]
 
 
 class SlackBot:
@@ -69,13 +56,25 @@ class SlackBot:
         self.health = Health()
         self.ctx = ctx
         self.settings = ctx.settings
-        self.client = client or build_client(self.settings)
-        self.dispatcher = Dispatcher(ctx, ack_budget)
+        protect_logs(
+            [
+                self.settings.slack_bot_token,
+                self.settings.slack_app_token,
+                self.settings.slack_signing_secret,
+            ]
+        )
+        self.client = client or build_client(self.settings, self._token_rejected)
+        self.dispatcher = Dispatcher(ctx, ack_budget, self.health)
         self.app = build_app(ctx, self.client, self.dispatcher)
         self.sender = SlackSender(self.client)
         self.connect_timeout = connect_timeout
-        self._socket: AsyncSocketModeHandler | None = None
-        self._connecting: asyncio.Task[None] | None = None
+        self._socket: SocketHandler | None = None
+        self._connecting: asyncio.Future[None] | None = None
+
+    def _token_rejected(self, which: str, code: str) -> None:
+        if self.health.status != "down":
+            log.error("slack: Slack rejected the %s token (%s); giving up on Slack", which, code)
+        self.health.down(f"slack: Slack rejected the {which} token ({code})")
 
     @property
     def mode(self) -> str:
@@ -101,13 +100,34 @@ class SlackBot:
         return await to_aiohttp_response(bolt_response)
 
     async def start(self) -> None:
-        """Start receiving: connect Socket Mode (HTTP mode is served by the shared server)."""
+        """Start receiving: check the token, connect Socket Mode (HTTP mode is served by the
+        shared server). A token Slack rejects leaves the adapter down, not the process."""
         await self.start_sending()
-        if self.mode == "socket":
+        if self.mode == "http":
+            self.routes()  # refuses HTTP mode without a signing secret
+        await self._check_token()
+        if self.health.status == "down":
+            log.error("slack: not started: %s", self.health.detail)
+        elif self.mode == "socket":
             await self._start_socket_mode()
         else:
-            self.routes()  # refuses HTTP mode without a signing secret
             log.info("slack: HTTP mode on %s", EVENTS_PATH)
+
+    async def _check_token(self) -> None:
+        """auth.test once at start: ok, down (rejected: `Watch` reports it), or degraded
+        (Slack unreachable; the first request that gets through makes it ok)."""
+        try:
+            await asyncio.wait_for(self.client.auth_test(), self.connect_timeout)
+        except SlackApiError as e:
+            code = str(e.response.get("error") or e.response.status_code)
+            if code in TOKEN_ERRORS:
+                self._token_rejected("bot", code)
+            else:
+                self.health.degraded(f"slack: auth.test failed ({code})")
+        except (aiohttp.ClientError, TimeoutError, OSError) as e:
+            self.health.degraded(f"slack: Slack unreachable ({type(e).__name__})")
+        else:
+            self.health.ok()
 
     async def start_sending(self) -> None:
         """Only send (a one-off digest tick from the CLI): no server, no socket connection."""
@@ -115,17 +135,19 @@ class SlackBot:
             raise UsageError("SLACK_BOT_TOKEN 이 없어 Slack 을 시작할 수 없습니다.")
 
     async def _start_socket_mode(self) -> None:
-        self._socket = AsyncSocketModeHandler(
-            self.app, app_token=self.settings.slack_app_token, web_client=self.client
+        self._socket = SocketHandler(
+            self.app, self.settings.slack_app_token, self.client, self.health
         )
-        # connect() retries forever while Slack is unreachable; do not hold up the other
-        # adapters for that, keep connecting in the background.
+        # connect() retries while Slack is unreachable; do not hold up the other adapters
+        # for that, keep connecting in the background.
         self._connecting = asyncio.ensure_future(self._socket.connect_async())  # type: ignore[no-untyped-call]
         done, _ = await asyncio.wait({self._connecting}, timeout=self.connect_timeout)
         if done:
             self._connecting.result()
+        if self.health.status == "ok":
             log.info("slack: Socket Mode connected")
-        else:
+        elif self.health.status != "down":
+            self.health.degraded("slack: Socket Mode not connected yet")
             log.warning("slack: Socket Mode not connected yet; still trying in the background")
 
     async def stop(self) -> None:

@@ -12,6 +12,8 @@ from bot.reply import Reply
 
 PLATFORM = "slack"
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+BUTTON_VALUE_LIMIT = 2000  # characters, Block Kit
+MAX_PAGE = 9999
 
 Message = dict[str, Any]
 
@@ -52,3 +54,24 @@ def message_text(text: str) -> str:
 def messages(reply: Reply) -> list[Message]:
     """Block Kit messages for a Reply, each with an escaped plain-text fallback."""
     return [{"blocks": m["blocks"], "text": m["text"]} for m in render.slack(reply)]
+
+
+def page_press(value: object) -> tuple[int, str] | None:
+    """(page, command) of a page button's value (`2|/followup 중기부`, as `render.slack`
+    writes it), or None when it is no value we could have sent."""
+    if not isinstance(value, str) or len(value) > BUTTON_VALUE_LIMIT:
+        return None
+    page, bar, command = value.partition("|")
+    if not bar or not (page.isascii() and page.isdigit()) or len(page) > len(str(MAX_PAGE)):
+        return None
+    number = int(page)
+    if not 1 <= number <= MAX_PAGE or not command.startswith("/"):
+        return None
+    return number, command
+
+
+def action_command(value: object) -> str | None:
+    """The command of an action button's value (`/import save TOKEN`), or None."""
+    if not isinstance(value, str) or len(value) > BUTTON_VALUE_LIMIT:
+        return None
+    return value if value.startswith("/") and value.strip() != "/" else None

@@ -2,11 +2,14 @@
 
 Why the ack works the way it does: Slack gives a slash command 3 seconds. Almost every
 command answers in milliseconds, so the answer itself is the ack (one message, no second
-round trip). A command not known to be quick runs in a worker thread and gets `ack_budget`
-seconds (see `Dispatcher`); when it needs longer (the first search loads the Korean
-tokenizer, a slow disk) the ack becomes a short "처리 중" line and the answer follows
-through `response_url` from a background task. Bolt's lazy listeners could not reuse the
-work already started for the ack, so we keep our own task set instead, which
+round trip). Every command runs in a worker thread and gets `ack_budget` seconds (see
+`Dispatcher`); when it needs longer (the first search loads the Korean tokenizer, a slow
+disk, the store busy with another writer) the ack becomes a short "처리 중" line and the
+answer follows through `response_url` from a background task. Never inline on the loop,
+not even a command that was quick last time: a read waits for the store's lock while
+another thread writes (and a write waits for another process's file lock), and the loop
+blocked there would miss every ack, Socket Mode's included. Bolt's lazy listeners could not
+reuse the work already started for the ack, so we keep our own task set instead, which
 `SlackBot.stop()` drains.
 
 Listeners run with `process_before_response=True`: the HTTP response leaves as soon as the
@@ -20,7 +23,7 @@ import asyncio
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -29,16 +32,22 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.context.say.async_say import AsyncSay
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import metrics
+from bot.adapters import Health
 from bot.adapters.answering import Answerer
 from bot.adapters.slack.codec import (
+    PLATFORM,
     Message,
+    action_command,
     command_text,
     message_text,
     messages,
+    page_press,
     to_request,
     unescape,
 )
 from bot.adapters.slack.files import FileError, download, file_info
+from bot.adapters.slack.log_filter import BOLT_LOGGER, REDACT
 from bot.commands import Context, Request, may_repeat
 from bot.commands.importing import ADMINS_ONLY, refuse_size, upload
 from bot.intake import SIZE_LIMIT, looks_pasted
@@ -51,6 +60,8 @@ DRAIN_TIMEOUT = 10.0  # seconds stop() waits for answers still being sent
 SEEN_EVENTS = 1000  # event ids remembered to drop Slack's retries
 PROCESSING = "⏳ 처리 중입니다. 잠시만 기다려 주세요."
 FAILED = "죄송합니다. 답을 보내다 오류가 났습니다. 잠시 후 다시 시도해 주세요."
+EXPIRED = "만료된 버튼입니다. 명령을 다시 입력하세요."
+NOT_A_PAGE = "이 버튼으로는 실행할 수 없는 명령입니다. 명령을 직접 입력하세요."
 _PAGE_ACTION = re.compile(r"^page_\d+$")
 _ACTION = re.compile(r"^act_\d+$")
 
@@ -58,21 +69,27 @@ Body = dict[str, Any]
 
 
 class Dispatcher:
-    """Runs commands (inline when quick, see `Answerer`) and keeps the answers that outlive
-    their ack, which fall back to the response_url path."""
+    """Runs commands in worker threads and keeps the answers that outlive their ack, which
+    fall back to the response_url path; marks the adapter alive on every request."""
 
-    def __init__(self, ctx: Context, ack_budget: float = ACK_BUDGET) -> None:
+    def __init__(
+        self, ctx: Context, ack_budget: float = ACK_BUDGET, health: Health | None = None
+    ) -> None:
         self.ctx = ctx
         self.ack_budget = ack_budget
+        self.health = health or Health()
         self.answerer = Answerer(ctx)
         self._tasks: set[asyncio.Future[Any]] = set()
         self._seen_events: OrderedDict[str, None] = OrderedDict()
 
+    def alive(self) -> None:
+        """A request came through (signed, and the token accepted): Slack reaches us. A token
+        Slack rejected stays `down`: requests in flight do not make it work again."""
+        if self.health.status != "down":
+            self.health.ok()
+
     def start(self, req: Request, page: int = 1) -> asyncio.Future[list[Message]]:
-        if self.answerer.is_quick(req):
-            future: asyncio.Future[list[Message]] = asyncio.get_running_loop().create_future()
-            future.set_result(self._messages(req, page))
-            return future
+        """The command's answer, computed in a worker thread (see the module docstring)."""
         return self.background(asyncio.to_thread(self._messages, req, page))
 
     def _messages(self, req: Request, page: int) -> list[Message]:
@@ -133,8 +150,11 @@ def build_app(ctx: Context, client: AsyncWebClient, work: Dispatcher) -> AsyncAp
         client=client,
         signing_secret=ctx.settings.slack_signing_secret,
         process_before_response=True,
+        logger=BOLT_LOGGER,  # Bolt's loggers copy its filter: no secret in their lines
+        name="agendabot",
     )
     listen = Listeners(work, client)
+    app.use(listen.seen)
     # One listener for every slash command: the command layer knows the names (REGISTRY)
     # and answers unknown ones with a suggestion, so nothing is listed here.
     app.command(re.compile(r"^/"))(listen.on_command)
@@ -152,6 +172,13 @@ class Listeners:
         self.work = work
         self.client = client
 
+    async def seen(self, body: Body, next_: Callable[[], Awaitable[None]]) -> None:
+        """Every request that passed Bolt's checks: its response_url is cut from the logs
+        from now on, wherever it shows (a failed post logs the bare URL), and we are alive."""
+        REDACT.remember(body.get("response_url"))
+        self.work.alive()
+        await next_()
+
     async def on_command(self, ack: AsyncAck, command: Body, respond: AsyncRespond) -> None:
         work = self.work
         req = to_request(
@@ -165,6 +192,7 @@ class Listeners:
         answer = await work.within_budget(pending)
         if answer is not None:
             await ack(response_type="ephemeral", **answer[0])
+            delivered()
             if answer[1:]:
                 work.background(_respond_all(respond, answer[1:]))
             return
@@ -189,24 +217,42 @@ class Listeners:
             self.work.background(_answer_event(self.work, event, body, say))
 
     async def on_page(self, ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond) -> None:
+        """◀ 이전 / 다음 ▶: the command again at another page, as whoever pressed it.
+
+        The value comes back from Slack as we sent it, but it is still data from outside (an
+        old message, another app's button): one we could not have sent gets "만료된 버튼",
+        and a command that writes is never run from a page button."""
         await ack()
-        page_text, _, text = str(action.get("value", "")).partition("|")
-        if not page_text.isdigit() or not text or not may_repeat(text):
+        press = page_press(action.get("value"))
+        if press is None or not _presser(body):
             log.warning("slack: paging button with an unexpected value ignored")
+            self.work.background(_tell(respond, EXPIRED))
+            return
+        page, text = press
+        if not may_repeat(text):
+            log.warning("slack: paging button with an unexpected value ignored (it writes)")
+            self.work.background(_tell(respond, NOT_A_PAGE))
             return
         req = _button_request(body, text)
-        self.work.background(_respond_page(self.work, respond, req, int(page_text)))
+        self.work.background(_respond_page(self.work, respond, req, page))
 
     async def on_action(
         self, ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond
     ) -> None:
-        """저장, 취소, 삭제 확인: the button's command, run once as whoever pressed it."""
+        """저장, 취소, 삭제 확인: the button's command, run once as whoever pressed it (the
+        command itself checks that they may)."""
         await ack()
-        text = str(action.get("value", ""))
-        if not text.startswith("/"):
+        text = action_command(action.get("value"))
+        if text is None or not _presser(body):
             log.warning("slack: action button with an unexpected value ignored")
+            self.work.background(_tell(respond, EXPIRED))
             return
         self.work.background(_respond_page(self.work, respond, _button_request(body, text), 1))
+
+
+def _presser(body: Body) -> str:
+    """Who pressed the button: the request runs as them, never as whoever asked first."""
+    return str((body.get("user") or {}).get("id") or "")
 
 
 def _button_request(body: Body, text: str) -> Request:
@@ -214,7 +260,7 @@ def _button_request(body: Body, text: str) -> Request:
         "channel_id", ""
     )
     team = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
-    return to_request(text, (body.get("user") or {}).get("id", ""), channel, team)
+    return to_request(text, _presser(body), channel, team)
 
 
 async def _import(
@@ -231,6 +277,7 @@ async def _import(
     reply = await _upload(work, client, event, req)
     for message in messages(reply):
         await say(channel=event.get("channel"), unfurl_links=False, **message)
+        delivered()
 
 
 async def _upload(work: Dispatcher, client: AsyncWebClient, event: Body, req: Request) -> Reply:
@@ -239,7 +286,7 @@ async def _upload(work: Dispatcher, client: AsyncWebClient, event: Body, req: Re
     if not shared:
         data = unescape(event.get("text") or "").encode("utf-8")
         return await asyncio.to_thread(upload, ctx, req, "pasted.txt", data)
-    if not ctx.is_admin(req):
+    if not await asyncio.to_thread(ctx.is_admin, req):  # asks the store: off the loop
         return error(ADMINS_ONLY)
     try:
         found = await file_info(client, str(shared[0].get("id", "")))
@@ -252,10 +299,25 @@ async def _upload(work: Dispatcher, client: AsyncWebClient, event: Body, req: Re
     return await asyncio.to_thread(upload, ctx, req, found.name, data)
 
 
+def delivered(count: int = 1) -> None:
+    metrics.MESSAGES.labels(platform=PLATFORM).inc(count)
+
+
 async def _respond_all(respond: AsyncRespond, answer: list[Message], replace: bool = False) -> None:
     """Send through response_url; only the first part may replace the original message."""
     for i, message in enumerate(answer):
-        await respond(response_type="ephemeral", replace_original=replace and i == 0, **message)
+        sent = await respond(
+            response_type="ephemeral", replace_original=replace and i == 0, **message
+        )
+        if sent.status_code != 200:  # expired (30 min, 5 posts) or Slack failing; no URL here
+            log.warning("slack: response_url refused an answer (%s)", sent.status_code)
+            return
+        delivered()
+
+
+async def _tell(respond: AsyncRespond, line: str) -> None:
+    """A one-line answer only the presser sees, under the message they pressed."""
+    await _respond_all(respond, messages(error(line)))
 
 
 async def _respond_later(respond: AsyncRespond, pending: asyncio.Future[list[Message]]) -> None:
@@ -283,3 +345,4 @@ async def _answer_event(work: Dispatcher, event: Body, body: Body, say: AsyncSay
             unfurl_media=False,
             **message,
         )
+        delivered()

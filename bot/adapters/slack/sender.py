@@ -9,7 +9,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import render
+from bot import metrics, render
 from bot.adapters.slack.codec import PLATFORM, messages
 from bot.delivery import ChatGone, DeliveryError, Limit, Pace, RetryLater
 from bot.model import Subscription
@@ -20,8 +20,11 @@ from bot.reply import Reply
 PER_CHANNEL = Limit(1)
 
 # chat.postMessage errors that mean this channel will not take our messages until a person
-# acts (invites the bot again, unarchives the channel): pause the subscription.
-GONE_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived", "account_inactive"})
+# acts (invites the bot again, unarchives the channel): pause the subscription. Not
+# account_inactive: that is the bot's token (a deleted bot user or workspace), which would
+# pause every subscription at once and leave them paused once the token is fixed; it fails
+# the delivery instead, and the adapter goes down (`bot.adapters.slack.client.Watch`).
+GONE_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
 
 
 def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
@@ -65,6 +68,7 @@ class SlackSender:
             except (aiohttp.ClientError, TimeoutError, OSError) as e:
                 raise RetryLater(f"slack: network error ({type(e).__name__})", after=5.0) from None
             ids.append(str(response.get("ts", "")))
+            metrics.MESSAGES.labels(platform=PLATFORM).inc()
         return ids
 
 
