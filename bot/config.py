@@ -37,6 +37,12 @@ ENV = {
     "http_host": "AGENDABOT_HTTP_HOST",
     "http_port": "AGENDABOT_HTTP_PORT",
     "log_format": "AGENDABOT_LOG_FORMAT",
+    "backup_days": "AGENDABOT_BACKUP_DAYS",
+    "web": "AGENDABOT_WEB",
+    "web_token": "AGENDABOT_WEB_TOKEN",
+    "web_user": "AGENDABOT_WEB_USER",
+    "web_password": "AGENDABOT_WEB_PASSWORD",
+    "public_url": "AGENDABOT_PUBLIC_URL",
 }
 
 
@@ -61,6 +67,11 @@ HELP = {
     "http_port": "its port (default 3000)",
     "log_format": "text (default) or json: one JSON object per line",
     "backup_days": "days of automatic daily backups to keep (default 7)",
+    "web": "on: serve the read-only dashboard and calendar feeds (default off)",
+    "web_token": "secret token in every dashboard/feed URL (/w/TOKEN/…)",
+    "web_user": "HTTP basic auth user for the dashboard (with AGENDABOT_WEB_PASSWORD)",
+    "web_password": "HTTP basic auth password",
+    "public_url": "public base URL of the HTTP server, for links in chat and calendars",
 }
 
 
@@ -103,6 +114,12 @@ class Settings:
     http_host: str = "127.0.0.1"
     http_port: int = 3000
     log_format: str = "text"  # "json": one JSON object per log line
+    backup_days: int = 7  # daily backups kept (`bot.backup.daily`); 0: none are made
+    web: bool = False  # the dashboard and calendar feeds (AGENDABOT_WEB=on)
+    web_token: str = field(default="", repr=False)  # secret path segment of every web URL
+    web_user: str = ""  # HTTP basic auth instead of (or besides) the token
+    web_password: str = field(default="", repr=False)
+    public_url: str = ""  # how users reach the HTTP server (https://bot.example.org), for links
 
     @classmethod
     def load(
@@ -177,6 +194,10 @@ def _validate(raw: dict[str, Any]) -> dict[str, Any]:
             out[key] = _ids(out[key])
     if out.get("log_format", "text") not in LOG_FORMATS:
         raise UsageError(f"로그 형식은 text 또는 json 입니다: {out['log_format']}")
+    if "web" in out:
+        out["web"] = _switch(out["web"])
+    if "backup_days" in out:
+        out["backup_days"] = _backup_days(out["backup_days"])
     if "http_port" in out:
         try:
             port = int(out["http_port"])
@@ -186,6 +207,26 @@ def _validate(raw: dict[str, Any]) -> dict[str, Any]:
             raise UsageError(f"포트 번호가 올바르지 않습니다: {out['http_port']}")
         out["http_port"] = port
     return out
+
+
+def _switch(value: Any) -> bool:
+    """on/off, true/false, 1/0, yes/no (a TOML boolean too)."""
+    text = str(value).strip().lower()
+    if text in ("on", "true", "1", "yes"):
+        return True
+    if text in ("off", "false", "0", "no", ""):
+        return False
+    raise UsageError(f"on 또는 off 로 설정하세요: {value}")
+
+
+def _backup_days(value: Any) -> int:
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        days = -1
+    if isinstance(value, bool) or days < 0:
+        raise UsageError(f"백업 보관 일수는 0 이상의 정수입니다: {value}")
+    return days
 
 
 def parse_now(value: str, zone: ZoneInfo) -> dt.datetime:

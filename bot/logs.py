@@ -21,6 +21,7 @@ import re
 import sys
 import threading
 from collections.abc import Iterable
+from dataclasses import fields
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -72,15 +73,9 @@ REDACT = Redactor()  # the process's one redactor; `configure` adds the configur
 
 
 def secrets_of(settings: Settings) -> list[str]:
-    """Every secret a Settings carries."""
-    names = (
-        "telegram_token",
-        "telegram_webhook_secret",
-        "slack_bot_token",
-        "slack_app_token",
-        "slack_signing_secret",
-    )
-    return [str(getattr(settings, name, "") or "") for name in names]
+    """Every secret a Settings carries: the fields kept out of its repr (tokens, secrets,
+    passwords), so a secret setting added later is cut without anyone remembering to."""
+    return [str(getattr(settings, f.name) or "") for f in fields(settings) if not f.repr]
 
 
 class RedactingFilter(logging.Filter):
