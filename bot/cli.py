@@ -197,6 +197,9 @@ def _service_commands(add: _Add) -> None:
     c.add_argument("--chat", metavar="PLATFORM:CHAT", help="with --html: whose digest")
     c.set_defaults(func=_digest)
 
+    c = add("doctor", help="check the settings, the database and each token; exit 1 on a problem")
+    c.set_defaults(func=_doctor)
+
 
 def _admin_commands(add: _Add) -> None:
     """Admin bot commands run from the shell for a given chat: follow-ups, subscriptions."""
@@ -372,6 +375,13 @@ def _run(args: argparse.Namespace) -> int:
     from bot.runner import run
 
     return asyncio.run(run(_context(args, isolated=True)))
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    """One line per check (bot/doctor.py); a bad setting is one of them, not exit 2."""
+    from bot import doctor
+
+    return doctor.main({"db_path": args.db, "now": args.now}, toml_path=args.config)
 
 
 def _digest(args: argparse.Namespace) -> int:

@@ -3,7 +3,9 @@ apps.connections.open), a sink for response_url posts, and a Socket Mode websock
 
 The real slack_sdk and Bolt talk to it over real HTTP and websockets. It records every call,
 and can be told to fail the next N calls of a method (429 with Retry-After, or an error code
-such as channel_not_found), like opsdroid's ExternalAPIMockServer.
+such as channel_not_found), like opsdroid's ExternalAPIMockServer. Like Slack, auth.test
+answers the token's scopes in the `x-oauth-scopes` header; with `tokens` set, any other
+token gets invalid_auth, and apps.connections.open takes only an app-level (xapp-) token.
 """
 
 from __future__ import annotations
@@ -21,6 +23,16 @@ from typing import Any
 from websockets.asyncio.server import Server, ServerConnection, serve
 
 BOT_USER = "UBOT"
+# What the bot token may do, as auth.test reports it (slack-app-manifest.yml's bot scopes).
+SCOPES = (
+    "commands",
+    "chat:write",
+    "app_mentions:read",
+    "im:history",
+    "im:read",
+    "im:write",
+    "files:read",
+)
 
 
 @dataclass
@@ -52,6 +64,8 @@ class FakeSlackAPI:
         self._ts = itertools.count(1)
         self.files: dict[str, tuple[str, bytes, int]] = {}  # id -> (name, content, size)
         self.files_token = ""  # the bearer token url_private downloads need
+        self.tokens: set[str] | None = None  # the tokens Slack accepts; None: any
+        self.scopes: tuple[str, ...] = SCOPES  # the x-oauth-scopes of auth.test
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -162,7 +176,20 @@ class FakeSlackAPI:
             return _send(h, failure.status, body, headers)
         if method == "response":
             return _send(h, 200, "ok")
-        return _send(h, 200, self._answer(method, call.body))
+        refused = self._refuse(method, call.headers)
+        if refused:
+            return _send(h, 200, {"ok": False, "error": refused})
+        headers = {"x-oauth-scopes": ",".join(self.scopes)} if method == "auth.test" else {}
+        return _send(h, 200, self._answer(method, call.body), headers)
+
+    def _refuse(self, method: str, headers: dict[str, str]) -> str:
+        """Slack's error for the call's token, or "" when it may go ahead."""
+        token = (headers.get("Authorization") or "").removeprefix("Bearer ")
+        if self.tokens is not None and token not in self.tokens:
+            return "invalid_auth" if token else "not_authed"
+        if method == "apps.connections.open" and not token.startswith("xapp-"):
+            return "not_allowed_token_type"
+        return ""
 
     def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":

@@ -11,7 +11,8 @@ One module per job:
   page and action buttons (guarded: a forged or stale value is refused, never run);
 * `sender.py` — digests out: Slack's rate limit (`SlackSender.pace`), errors for the outbox;
 * `codec.py` — Slack's text ⇄ `Request`, `Reply` → Block Kit, button values read back;
-* `log_filter.py` — tokens, the signing secret and response URLs cut from every log line.
+* `log_filter.py` — tokens, the signing secret and response URLs cut from every log line;
+* `doctor.py` — `agendabot doctor`'s Slack checks (auth.test, scopes, the app token).
 """
 
 from bot.adapters.slack.app import EVENTS_PATH, SlackBot, build_client
