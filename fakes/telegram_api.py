@@ -1,8 +1,11 @@
 """A fake Telegram Bot API on 127.0.0.1 for python-telegram-bot's `base_url`.
 
 Real HTTP, the same request encoding PTB uses, just enough methods for agendabot, and
-switches to make the next calls of a method fail (429 with retry_after, 403, a migrated
-chat). Every call is recorded with the time it arrived, which the benchmark uses.
+switches to make the next calls of a method fail (429 with retry_after, 401, 403, 5xx, a
+migrated chat), hang (answer only after a while, for one chat or all), answer slowly, or
+reject the token from now on (`revoke`). Every call is recorded with the time it arrived,
+which the benchmark uses; a hung call is recorded on arrival, as Telegram would have
+delivered the message while we waited.
 """
 
 from __future__ import annotations
@@ -43,6 +46,15 @@ class Call:
 
 
 @dataclass
+class Hang:
+    """Answer the next calls of a method (to one chat, or any) only after `seconds`."""
+
+    seconds: float
+    chat_id: int | None
+    times: int
+
+
+@dataclass
 class Failure:
     """One injected error; `status == 0` lets that call through (see `fail(after=…)`)."""
 
@@ -60,6 +72,13 @@ def _value(key: str, raw: str) -> Any:
         return raw
 
 
+def _chat(params: dict[str, Any]) -> int | None:
+    try:
+        return int(params["chat_id"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def ok(result: Any) -> web.Response:
     return web.json_response({"ok": True, "result": result})
 
@@ -67,19 +86,23 @@ def ok(result: Any) -> web.Response:
 class FakeTelegramAPI:
     """The fake server. Use `async with FakeTelegramAPI() as api:` inside a running loop."""
 
-    def __init__(self, token: str = TOKEN) -> None:
+    def __init__(self, token: str = TOKEN, *, port: int = 0) -> None:
         self.token = token
+        self.revoked = False
         self.calls: list[Call] = []
         self.pending: list[dict[str, Any]] = []
         self.chat_types: dict[int, str] = {}
         self.webhook: dict[str, Any] = {}
         self._failures: dict[str, deque[Failure]] = {}
+        self._hangs: dict[str, list[Hang]] = {}
+        self._delays: dict[str, float] = {}
+        self.last_update_id = 0
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._new_update = asyncio.Event()
         self._new_call = asyncio.Event()
         self._runner: web.AppRunner | None = None
-        self.port = 0
+        self.port = port
         self.files: dict[str, bytes] = {}  # file_path -> content, served under /file/bot…/
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -91,7 +114,7 @@ class FakeTelegramAPI:
         # A parked getUpdates must not hold up cleanup (libraries.md §1).
         self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
         await site.start()
         self.port = int(self._runner.addresses[0][1])
         return self
@@ -133,6 +156,7 @@ class FakeTelegramAPI:
         if migrate_to_chat_id is not None:
             parameters["migrate_to_chat_id"] = migrate_to_chat_id
         default = {
+            401: "Unauthorized",
             429: f"Too Many Requests: retry after {retry_after}",
             403: "Forbidden: bot was blocked by the user",
             400: "Bad Request: group chat was upgraded to a supergroup chat",
@@ -143,10 +167,27 @@ class FakeTelegramAPI:
         for _ in range(times):
             queue.append(Failure(status, description or default, parameters))
 
+    def hang(
+        self, method: str, seconds: float, *, chat_id: int | None = None, times: int = 1
+    ) -> None:
+        """Answer the next `times` calls of `method` (to `chat_id`, if given) after `seconds`."""
+        self._hangs.setdefault(method, []).append(Hang(seconds, chat_id, times))
+
+    def slow(self, method: str, seconds: float) -> None:
+        """Answer every call of `method` after `seconds` (0: at once again)."""
+        self._delays[method] = seconds
+
+    def revoke(self) -> None:
+        """The token is revoked: every call is answered 401 from now on (a parked long poll
+        returns, so the next one sees it)."""
+        self.revoked = True
+        self._new_update.set()
+
     # -- updates ------------------------------------------------------------------------------
 
     def push(self, update: dict[str, Any]) -> int:
-        update = {"update_id": next(self._update_ids), **update}
+        self.last_update_id = next(self._update_ids)
+        update = {"update_id": self.last_update_id, **update}
         self.pending.append(update)
         self._new_update.set()
         return int(update["update_id"])
@@ -248,7 +289,7 @@ class FakeTelegramAPI:
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        if request.match_info["token"] != self.token:
+        if request.match_info["token"] != self.token or self.revoked:
             return web.json_response(
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
@@ -259,6 +300,7 @@ class FakeTelegramAPI:
         call = Call(method, params, time.perf_counter())
         self.calls.append(call)
         self._new_call.set()
+        await self._wait(method, params)
         queue = self._failures.get(method)
         failure = queue.popleft() if queue else None
         if failure is not None and failure.status:
@@ -283,6 +325,17 @@ class FakeTelegramAPI:
         finally:
             self._new_call.set()
         return ok(call.result)
+
+    async def _wait(self, method: str, params: dict[str, Any]) -> None:
+        """A hang or a slow answer, as switched on for this method (and chat)."""
+        delay = self._delays.get(method, 0.0)
+        for hang in self._hangs.get(method, []):
+            if hang.times and hang.chat_id in (None, _chat(params)):
+                hang.times -= 1
+                delay = max(delay, hang.seconds)
+                break
+        if delay:
+            await asyncio.sleep(delay)
 
     async def _answer(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getUpdates":
