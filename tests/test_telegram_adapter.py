@@ -3,9 +3,9 @@
 polling (or posts to the webhook).
 
 pytest-asyncio is not installed, so every test is a plain function running one scenario
-with `asyncio.run`. Updates are processed one at a time, so `Harness.ask` ends each command
-with a sentinel update from another chat: once the sentinel is answered, every message
-caused by the command has been sent.
+with `asyncio.run`. Chats are handled in parallel, so `Harness.settle` asks the bot's inbox
+journal: once the last update pushed was fetched and nothing is pending, every message
+caused by the commands has been sent.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ from tests.conftest import ADMIN_TG
 
 ADMIN = int(ADMIN_TG)
 STAFF = 200
-SENTINEL = 999_999
 GROUP = -100_500
 
 Scenario = Callable[["Harness"], Awaitable[None]]
@@ -53,11 +52,11 @@ class Harness:
     server: HttpServer | None = None
 
     async def settle(self) -> None:
-        """Wait until every update pushed so far has been handled."""
-        before = len(self.api.sent(SENTINEL))
-        self.api.push_text("/whoami", chat_id=SENTINEL, user_id=SENTINEL)
+        """Wait until every update pushed so far has been handled: fetched (the inbox
+        journal has seen the last one) and finished (nothing is pending in it)."""
+        last = self.api.last_update_id
         deadline = time.monotonic() + 15
-        while len(self.api.sent(SENTINEL)) <= before:
+        while not (self.bot.inbox.seen(last) and self.bot.inbox.pending == 0):
             assert time.monotonic() < deadline, "the bot stopped answering"
             await asyncio.sleep(0.002)
 
@@ -96,6 +95,7 @@ def with_bot(ctx: Context, scenario: Scenario, rate_limiter: Any = None, **setti
 def new_bot(
     ctx: Context, api: FakeTelegramAPI, rate_limiter: Any = None, **settings: Any
 ) -> tg.TelegramBot:
+    settings.setdefault("http_port", 0)  # the runner's HTTP server, if it starts one
     ctx.settings = dataclasses.replace(
         ctx.settings, telegram_token=api.token, telegram_base_url=api.base_url, **settings
     )
@@ -298,7 +298,7 @@ def test_page_button_edits_the_message_to_the_next_page(ctx: Context) -> None:
         assert "1/2쪽" in first["text"] and "F16" not in first["text"]
         [nxt] = buttons(first)
         assert nxt["callback_data"] == "p2|/followup"
-        message = h.api.of("sendMessage")[-2].result  # the one before the sentinel's answer
+        message = h.api.of("sendMessage")[-1].result
         assert message["text"] == first["text"]
         h.api.push_callback(nxt["callback_data"], message=message, user_id=STAFF)
         await h.settle()
@@ -320,7 +320,7 @@ def test_long_commands_use_short_ids_and_old_ids_expire(ctx: Context) -> None:
         [nxt] = buttons(first)
         data = nxt["callback_data"]
         assert data.startswith("k") and len(data.encode()) <= 64
-        message = h.api.of("sendMessage")[-2].result
+        message = h.api.of("sendMessage")[-1].result
         h.api.push_callback(data, message=message)
         await h.settle()
         assert "2/2쪽" in h.api.of("editMessageText")[-1].params["text"]
@@ -592,8 +592,11 @@ def test_an_unreachable_api_at_start_is_retried(ctx: Context) -> None:
     async def main() -> None:
         async with FakeTelegramAPI() as api:
             api.fail("getMe", 502)
-            bot = await start_bot(ctx, api)
+            bot = await start_bot(ctx, api)  # returns after the first attempt failed
             try:
+                assert bot.health.status == "degraded"
+                await api.wait_for("getUpdates")  # the next attempt, in the background
+                assert bot.health.as_dict()["status"] == "ok"
                 assert [c.status for c in api.of("getMe", ok_only=False)] == [502, 200]
                 h = Harness(api, bot, ctx)
                 assert str(STAFF) in await h.ask("/whoami")

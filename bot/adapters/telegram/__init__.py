@@ -3,10 +3,15 @@
 One module per job:
 
 * `app.py` — `TelegramBot`, the `Adapter` the runner starts: the PTB Application, the
-  command menu, long polling or the webhook route;
+  command menu, connecting in the background with backoff, long polling or the webhook
+  route, its `health`;
+* `client.py` — the Bot API client (PTB's ExtBot): each polled batch written to the inbox
+  before PTB confirms it, each poll's outcome turned into health and a log line;
+* `inbox.py` — the journal of updates in hand, replayed at start after a crash;
+* `processor.py` — chats handled in parallel, each chat's updates in order;
 * `handlers.py` — updates in: commands, page buttons, group migrations;
 * `sender.py` — messages out: the one send loop, Telegram's rate limits (`TelegramSender.pace`),
-  Bot API errors mapped for the digest outbox;
+  which failures may be sent again, Bot API errors mapped for the digest outbox, metrics;
 * `codec.py` — page buttons as callback data within 64 bytes;
 * `webhook.py` — the webhook route and its secret-token check;
 * `log_filter.py` — the token kept out of every log line.

@@ -18,7 +18,14 @@ from telegram.ext import ContextTypes
 
 from bot import render
 from bot.adapters.answering import Answerer
-from bot.adapters.telegram.sender import NO_PREVIEW, PLATFORM, TelegramSender, is_gone
+from bot.adapters.telegram.sender import (
+    NO_PREVIEW,
+    PLATFORM,
+    TelegramSender,
+    describe,
+    is_gone,
+    may_have_arrived,
+)
 from bot.chats import ChatKey, Chats
 from bot.commands import Context, Request, may_repeat, split_command
 from bot.commands.importing import ADMINS_ONLY, refuse_size, upload
@@ -66,7 +73,10 @@ class Handlers:
         try:
             reply = await self.answerer(req)
             await self.answer(chat.id, reply, thread)
-        except Exception:
+        except Exception as e:
+            if may_have_arrived(e):
+                unsure(e, chat.id)
+                return
             log.exception("answering %r in chat %s failed", text[:100], chat.id)
             await self.apologise(context.bot, chat.id, thread)
 
@@ -216,8 +226,23 @@ class Handlers:
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Last resort for errors outside the handlers' own try blocks: log, tell, go on."""
+        error = context.error
+        if error is not None and may_have_arrived(error):
+            chat = update.effective_chat if isinstance(update, Update) else None
+            unsure(error, chat.id if chat else "?")
+            return
         log.error("unhandled error in the Telegram adapter", exc_info=context.error)
         if isinstance(context.error, Forbidden | ChatMigrated):
             return
         if isinstance(update, Update) and update.effective_chat is not None:
             await self.apologise(context.bot, update.effective_chat.id)
+
+
+def unsure(error: BaseException, chat_id: int | str) -> None:
+    """A send failed in a way that does not tell whether the message arrived (a read
+    timeout): no resend and no apology, since the answer may well be in the chat already."""
+    log.warning(
+        "a message to chat %s may or may not have arrived (%s); not sent again",
+        chat_id,
+        describe(error),
+    )

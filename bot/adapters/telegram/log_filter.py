@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 
-TELEGRAM_LOGGERS = ("telegram", "httpx", "httpcore", "bot.adapters.telegram")
+# asyncio too: an exception nobody awaited is logged there, message and all.
+TELEGRAM_LOGGERS = ("telegram", "httpx", "httpcore", "bot.adapters.telegram", "asyncio")
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
 

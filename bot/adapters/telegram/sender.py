@@ -13,8 +13,10 @@ import logging
 import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import Any, TypeVar
 
+import httpx
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -24,11 +26,14 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
     TelegramError,
+    TimedOut,
 )
+from telegram.request import HTTPXRequest
 
 from bot import render
 from bot.adapters.telegram.codec import CallbackCodec
 from bot.delivery import ChatGone, ChatMoved, DeliveryError, Limit, Pace, RetryLater
+from bot.metrics import MESSAGES, RATE_LIMITED, RETRIES
 from bot.model import Subscription
 from bot.reply import Reply
 
@@ -37,6 +42,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "telegram"
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 NETWORK_RETRIES = (0.5, 1.0, 2.0)  # seconds to wait before each retry of a failed send
+CONNECT_WAIT = 10.0  # seconds a digest waits for the adapter to connect before "retry later"
 
 # Telegram's limits (Bot API FAQ): about 30 messages a second in all, about one a second in a
 # chat, 20 a minute in a group. Pacing at the ceiling with no burst keeps a bulk send under
@@ -85,19 +91,76 @@ def retry_after_seconds(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
-async def with_backoff(call: Callable[[], Awaitable[T]], what: str) -> T:
-    """Retry connection failures and timeouts; BadRequest (also a NetworkError) is final."""
+def surely_unsent(error: NetworkError) -> bool:
+    """True when the request cannot have reached Telegram, or Telegram said it failed.
+
+    A connection that was never made (refused, DNS, connect timeout) or never taken from the
+    pool carried nothing; a Bot API error answer (a 5xx with `ok: false`) is Telegram's own
+    word that the method failed. Anything else — a read or write timeout, a connection
+    dropped mid-request, an answer we could not read — may come after Telegram accepted the
+    message, and sending it again would show it twice.
+    """
+    if isinstance(error, BadRequest):
+        return False
+    cause = error.__cause__
+    if cause is None:
+        return not isinstance(error, TimedOut)  # an HTTP answer with Telegram's error in it
+    return isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+def may_have_arrived(error: BaseException) -> bool:
+    """A send that failed without telling whether the message arrived (see `surely_unsent`):
+    neither resend it nor apologise for it."""
+    return isinstance(error, NetworkError) and not surely_unsent(error)
+
+
+async def with_backoff(
+    call: Callable[[], Awaitable[T]], what: str, *, idempotent: bool = False
+) -> T:
+    """Retry what failed before reaching Telegram; BadRequest (also a NetworkError) is final.
+
+    A call that does the same when repeated (`idempotent`: getMe, getUpdates) is retried
+    after any network error or timeout; a send only when it surely did not go out.
+    """
     for delay in (*NETWORK_RETRIES, None):
         try:
             return await call()
         except BadRequest:
             raise
         except NetworkError as e:
-            if delay is None:
+            if delay is None or not (idempotent or surely_unsent(e)):
                 raise
-            log.warning("%s failed (%s); retrying in %.1f s", what, e, delay)
+            RETRIES.labels(PLATFORM).inc()
+            log.warning("%s failed (%s); retrying in %.1f s", what, describe(e), delay)
             await asyncio.sleep(delay)
     raise AssertionError("unreachable")
+
+
+def describe(error: BaseException, secret: str = "") -> str:
+    """One line for a log or a health detail: the error's kind and message (and what caused
+    a timeout). Never the token: PTB puts it in the message of a rejected getMe."""
+    text = str(error) or type(error).__name__
+    cause = error.__cause__
+    if isinstance(error, TimedOut) and cause is not None:
+        text = f"{text} ({type(cause).__name__})"
+    if secret:
+        text = text.replace(secret, "<token>")
+    return f"{type(error).__name__}: {text}"
+
+
+class CountingRequest(HTTPXRequest):
+    """PTB's HTTP client, counting what the metrics want: messages delivered (a 200 to
+    sendMessage) and every 429, whoever sent the request (answers, digests, retries)."""
+
+    async def do_request(
+        self, url: str, method: str, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
+        code, payload = await super().do_request(url, method, *args, **kwargs)
+        if code == HTTPStatus.TOO_MANY_REQUESTS:
+            RATE_LIMITED.labels(PLATFORM).inc()
+        elif code == HTTPStatus.OK and url.endswith("/sendMessage"):
+            MESSAGES.labels(PLATFORM).inc()
+        return code, payload
 
 
 def delivery_error(e: TelegramError) -> DeliveryError:
@@ -120,6 +183,9 @@ class TelegramSender:
 
     When a multi-part digest fails half-way, the parts already delivered are remembered, so
     the outbox's retry continues where it stopped instead of sending them twice.
+
+    `connected`, when given, is set once the adapter reached the Bot API: a digest due while
+    `agendabot run` is still connecting waits a little, then is handed back as RetryLater.
     """
 
     platform = PLATFORM
@@ -129,6 +195,7 @@ class TelegramSender:
         self.codec = codec
         self._memory = memory
         self._progress: OrderedDict[tuple[str, int], list[str]] = OrderedDict()
+        self.connected: asyncio.Event | None = None
 
     def pace(self, chat_id: str) -> Pace:
         return Pace(OVERALL, (PER_CHAT, PER_GROUP) if is_group(chat_id) else (PER_CHAT,))
@@ -150,8 +217,10 @@ class TelegramSender:
 
         `done` holds the ids of parts an earlier attempt delivered: sending resumes after
         them, and it grows as parts go out, so a failure half-way leaves it right.
-        `retry_network` retries connection failures and timeouts with backoff (a command's
-        answer: a rare duplicate beats a lost answer); the outbox retries on its own.
+        `retry_network` retries, with backoff, a send that surely did not reach Telegram
+        (`surely_unsent`: a command's answer); one that may have arrived is never sent again,
+        so a hung Bot API cannot make a chat see the same answer five times. The outbox
+        retries on its own.
         """
         done = [] if done is None else done
         for i in range(len(done), len(parts)):
@@ -174,6 +243,7 @@ class TelegramSender:
 
     async def send(self, sub: Subscription, reply: Reply) -> list[str]:
         """One digest to one subscribed chat; Bot API errors become `bot.delivery` errors."""
+        await self._until_connected()
         parts = render.telegram(reply)
         key = (sub.key, hash(tuple(parts)))
         done = self._progress.get(key, [])
@@ -184,6 +254,14 @@ class TelegramSender:
             raise delivery_error(e) from e
         self._progress.pop(key, None)
         return list(done)
+
+    async def _until_connected(self) -> None:
+        if self.connected is None or self.connected.is_set():
+            return
+        try:
+            await asyncio.wait_for(self.connected.wait(), CONNECT_WAIT)
+        except TimeoutError:
+            raise RetryLater("Telegram is not connected yet", after=30.0) from None
 
     def _remember(self, key: tuple[str, int], done: list[str]) -> None:
         self._progress[key] = done
