@@ -36,7 +36,8 @@ PATTERNS = (
     re.compile(r"(?<!\d)\d{5,12}:[A-Za-z0-9_-]{30,}"),  # Telegram bot token (after "/bot" too)
     re.compile(r"\bx(?:ox[abeprs]|app)-[A-Za-z0-9-]{6,}"),  # Slack tokens
     re.compile(r"https?://[^\s\"'<>]*/(?:commands|actions|services)/T[A-Z0-9]+/[^\s\"'<>]+"),
-    re.compile(r"(?i)(response_url[\"'=:\s]+)[^\s\"'&,}]+"),  # response_url=… in any syntax
+    # response_url=… in any syntax: form fields, JSON, escaped JSON, percent-encoded JSON
+    re.compile(r"(?i)(response_url(?:[\"'=:\s\\]|%22|%3A|%3D|%20)+)[^\s\"'&,}\\]+"),
 )
 
 # Libraries that log every request URL (with a bot token in it) at INFO.

@@ -120,3 +120,16 @@ def test_cli_prints_one_redacted_line_for_an_unexpected_error(tmp_path: Path) ->
     assert "Traceback" not in done.stderr
     assert done.stderr.count("\n") == 1 and "예상하지 못한 오류" in done.stderr
     assert leaks(done.stdout + done.stderr) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f"payload=%7B%22response_url%22%3A%22{RESPONSE_URL.replace(':', '%3A').replace('/', '%2F')}%22%7D",
+        '{\\"response_url\\": \\"' + RESPONSE_URL + '\\"}',
+        f"response_url={RESPONSE_URL}&text=x",
+    ],
+)
+def test_response_urls_are_cut_in_every_encoding(body: str) -> None:
+    cut = logs.REDACT(body)
+    assert "abcdefSECRET" not in cut and "12345" not in cut, cut
