@@ -23,6 +23,12 @@ class RetryLater(DeliveryError):
         self.after = after
 
 
+class MaybeSent(DeliveryError):
+    """The request went out and no answer came (a read timeout): the message may have
+    reached the chat. Never sent again: there is no way to know, and a chat must not get
+    the same digest twice. The outbox records it as sent, marked unconfirmed."""
+
+
 class ChatGone(DeliveryError):
     """The chat will not take messages (blocked, kicked, archived, not found): pause it."""
 

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.chats import ChatKey, Chats
-from bot.delivery import ChatGone, ChatMoved, Limit, Pace, RetryLater, Sender
+from bot.delivery import ChatGone, ChatMoved, Limit, MaybeSent, Pace, RetryLater, Sender
 from bot.model import Subscription
 from bot.reply import Reply
 from bot.store import Store
@@ -221,6 +221,10 @@ class _Delivery:
                 # Only this chat waits: our own pacing keeps the others under the overall limit.
                 await self.policy.sleep(wait)
                 continue
+            except MaybeSent as e:
+                log.warning("digest %s %s: %s; not sent again", sub.key, period, e)
+                await _finish(self.store, sub.key, period, "sent", f"unconfirmed: {e}")
+                return "unconfirmed"
             except ChatGone as e:
                 await asyncio.to_thread(self.chats.gone, ChatKey.of(current), str(e))
                 await self.failed(f"ChatGone: {e}")

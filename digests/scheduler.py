@@ -96,7 +96,7 @@ def _retry_after(attempts: int) -> dt.timedelta:
     return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
-FINISHED = frozenset({"sent", "skipped", "already", "paused"})  # outcomes not retried
+FINISHED = frozenset({"sent", "unconfirmed", "skipped", "already", "paused"})  # outcomes not retried
 
 
 class Runner:

@@ -7,15 +7,19 @@ import datetime as dt
 import itertools
 from pathlib import Path
 
+import aiohttp
+import httpx
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 from telegram import Bot
+from telegram.error import NetworkError, TimedOut
 
 from bot import render
 from bot.adapters.slack import SlackSender
 from bot.adapters.telegram import CallbackCodec, TelegramSender
+from bot.adapters.telegram.sender import delivery_error
 from bot.chats import ChatKey
-from bot.delivery import ChatMoved, Limit, Pace, RetryLater
+from bot.delivery import ChatMoved, Limit, MaybeSent, Pace, RetryLater
 from bot.model import Subscription
 from bot.reply import Line, Reply, Section
 from bot.store import Store
@@ -247,3 +251,59 @@ def test_claim_lease_uses_the_store_clock(tmp_path: Path) -> None:
     assert store.claim_delivery("k", "W", lease=lease) is None
     clock.advance(minutes=2)
     assert store.claim_delivery("k", "W", lease=lease) is not None
+
+
+def test_a_digest_that_may_have_arrived_is_never_sent_again(db: Store) -> None:
+    """No answer after the request went out: recorded as sent (unconfirmed), not resent."""
+    sender = FakeSender()
+    sender.script["telegram:1"] = [MaybeSent("read timeout")]
+    policy = Policy(sleep=no_sleep)
+    assert asyncio.run(deliver(db, sender, sub(), "W", REPLY, policy=policy)) == "unconfirmed"
+    assert asyncio.run(deliver(db, sender, sub(), "W", REPLY, policy=policy)) == "already"
+    record = db.delivery("telegram:1", "W")
+    assert record is not None and record.status == "sent"
+    assert record.last_error.startswith("unconfirmed")
+    assert sender.calls == 1
+
+
+def _timed_out(cause: Exception) -> TimedOut:
+    try:
+        raise TimedOut("timed out") from cause
+    except TimedOut as e:
+        return e
+
+
+def test_telegram_maps_a_read_timeout_to_maybe_sent_and_a_refused_connection_to_retry() -> None:
+    request = httpx.Request("POST", "http://127.0.0.1/bot/sendMessage")
+    assert isinstance(
+        delivery_error(_timed_out(httpx.ReadTimeout("r", request=request))), MaybeSent
+    )
+    refused = NetworkError("refused")
+    refused.__cause__ = httpx.ConnectError("refused", request=request)
+    assert isinstance(delivery_error(refused), RetryLater)
+    pool = _timed_out(httpx.PoolTimeout("pool", request=request))
+    assert isinstance(delivery_error(pool), RetryLater)
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [(TimeoutError(), MaybeSent), (aiohttp.ServerDisconnectedError(), MaybeSent)],
+)
+def test_slack_send_without_an_answer_is_maybe_sent(
+    error: Exception, expected: type[Exception]
+) -> None:
+    client = AsyncWebClient(token="xoxb-test", base_url="http://127.0.0.1:9/")
+
+    async def post(**kw: object) -> object:
+        raise error
+
+    client.chat_postMessage = post  # type: ignore[method-assign,assignment]
+    with pytest.raises(expected):
+        asyncio.run(SlackSender(client).send(sub("slack:C1"), REPLY))
+
+
+def test_slack_send_with_no_connection_is_retried_later() -> None:
+    # Nothing listens on port 9: the connection is refused, so nothing went out.
+    client = AsyncWebClient(token="xoxb-test", base_url="http://127.0.0.1:9/", retry_handlers=[])
+    with pytest.raises(RetryLater):
+        asyncio.run(SlackSender(client).send(sub("slack:C1"), REPLY))

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import metrics, render
 from bot.adapters.slack.codec import PLATFORM, messages
-from bot.delivery import ChatGone, DeliveryError, Limit, Pace, RetryLater
+from bot.delivery import ChatGone, DeliveryError, Limit, MaybeSent, Pace, RetryLater
 from bot.model import Subscription
 from bot.reply import Reply
 
@@ -65,8 +65,11 @@ class SlackSender:
                 )
             except SlackApiError as e:
                 raise failure(sub, e) from None
-            except (aiohttp.ClientError, TimeoutError, OSError) as e:
+            except aiohttp.ClientConnectorError as e:  # no connection: nothing went out
                 raise RetryLater(f"slack: network error ({type(e).__name__})", after=5.0) from None
+            except (aiohttp.ClientError, TimeoutError, OSError) as e:
+                # Sent, and no answer read: it may have arrived; never sent twice.
+                raise MaybeSent(f"slack: no answer ({type(e).__name__})") from None
             ids.append(str(response.get("ts", "")))
             metrics.MESSAGES.labels(platform=PLATFORM).inc()
         return ids

@@ -32,7 +32,7 @@ from telegram.request import HTTPXRequest
 
 from bot import render
 from bot.adapters.telegram.codec import CallbackCodec
-from bot.delivery import ChatGone, ChatMoved, DeliveryError, Limit, Pace, RetryLater
+from bot.delivery import ChatGone, ChatMoved, DeliveryError, Limit, MaybeSent, Pace, RetryLater
 from bot.metrics import MESSAGES, RATE_LIMITED, RETRIES
 from bot.model import Subscription
 from bot.reply import Reply
@@ -173,8 +173,12 @@ def delivery_error(e: TelegramError) -> DeliveryError:
         return ChatGone(f"Telegram 403: {e}")
     if isinstance(e, BadRequest):
         return (ChatGone if is_gone(e) else DeliveryError)(f"Telegram 400: {e}")
-    if isinstance(e, NetworkError):
-        return RetryLater(f"Telegram network error: {e}", after=5.0)
+    if isinstance(e, NetworkError):  # a resend only when the message surely did not go out
+        return (
+            MaybeSent(f"Telegram: no answer, the message may have arrived: {e}")
+            if may_have_arrived(e)
+            else RetryLater(f"Telegram network error: {e}", after=5.0)
+        )
     return DeliveryError(f"Telegram: {e}")
 
 
