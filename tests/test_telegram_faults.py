@@ -412,8 +412,10 @@ def test_the_journal_is_private_bounded_and_drops_an_update_that_keeps_crashing(
 
 def test_updates_in_hand_survive_a_sigkill(tmp_path: Path, seed_db: Path) -> None:
     """`agendabot run` as a process, 300 updates of one chat whose answers are slow, killed
-    with SIGKILL half-way, started again: every update is answered; only the one in flight
-    at the kill (a chat's updates run one at a time) may be answered twice."""
+    with SIGKILL half-way, started again: no update is answered twice, and every one is
+    answered except at most the one in flight at the kill (a chat's updates run one at a
+    time), whose answer may or may not have left: the journal marks an update before its
+    answer goes out, and a replay never answers a marked update again."""
     db = tmp_path / "run.json"
     db.write_bytes(seed_db.read_bytes())
     total = 300
@@ -441,7 +443,7 @@ def test_updates_in_hand_survive_a_sigkill(tmp_path: Path, seed_db: Path) -> Non
             at_kill = sum(answers(api).values())
             proc = await start_process(env)
             try:
-                await until(lambda: len(answers(api)) == total, "every update answered", 90)
+                await until(lambda: len(answers(api)) >= total - 1, "all answered", 90)
                 await asyncio.sleep(0.5)  # anything answered twice would show by now
             finally:
                 proc.send_signal(signal.SIGTERM)
@@ -452,11 +454,9 @@ def test_updates_in_hand_survive_a_sigkill(tmp_path: Path, seed_db: Path) -> Non
 
     at_kill, counted = asyncio.run(scenario())
     twice = [n for n, c in counted.items() if c > 1]
-    print(
-        f"answered before the kill: {at_kill}; after the restart: all {len(counted)}; twice: {twice}"
-    )
-    assert set(counted) == set(range(total))
-    assert len(twice) <= 1
+    print(f"answered before the kill: {at_kill}; after the restart: {len(counted)}; twice: {twice}")
+    missing = set(range(total)) - set(counted)
+    assert twice == [] and len(missing) <= 1, (twice, missing)
 
 
 async def start_process(env: dict[str, str]) -> asyncio.subprocess.Process:
@@ -501,3 +501,18 @@ def test_metrics_count_messages_429s_and_retries(ctx: Context) -> None:
 
 
 NAMES = ("agendabot_messages_sent_total", "agendabot_rate_limited_total", "agendabot_retries_total")
+
+
+def test_an_update_whose_answer_may_have_left_is_not_replayed(tmp_path: Path) -> None:
+    """Marked as being answered, then the process died: a replay would risk a second copy."""
+    path = tmp_path / "inbox.jsonl"
+    first = Inbox(path)
+    first.open()
+    updates = [{"update_id": n, "message": {"text": f"/zz{n}"}} for n in (1, 2, 3)]
+    first.write(first.admit(updates))
+    first.answering(1)  # its answer was on its way
+    first.finish(2)  # answered and done
+    first.answering(1)  # a second part of the same answer: one mark is enough
+    first.close()  # killed: 1 may have been answered, 3 was not started
+    assert [u["update_id"] for u in Inbox(path).open()] == [3]
+    assert path.read_bytes().count(b'"a":1') <= 1

@@ -23,6 +23,7 @@ from telegram.ext import ExtBot
 
 from bot.adapters import Health
 from bot.adapters.telegram.inbox import Inbox, Raw
+from bot.adapters.telegram.processor import HANDLING
 from bot.adapters.telegram.sender import PLATFORM, CountingRequest, describe
 from bot.metrics import RETRIES
 
@@ -100,6 +101,14 @@ class InboxBot(ExtBot[Any]):
         self._polling = get_updates_request
         self._inbox = inbox
         self._watch = watch
+
+    async def _send_message(self, endpoint: str, data: Any, *args: Any, **kwargs: Any) -> Any:
+        """Every message sent while an update's handlers run answers that update: say so in
+        the inbox first, so a replay after a crash never answers it a second time."""
+        update_id = HANDLING.get()
+        if self._inbox is not None and update_id is not None:
+            self._inbox.answering(update_id)
+        return await super()._send_message(endpoint, data, *args, **kwargs)
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         if self._inbox is not None:

@@ -12,6 +12,9 @@ JSON object a line:
 
 * `{"u": {...update...}, "r": 0}` — an update, as Telegram sent it; `r` counts replays;
 * `{"d": 123}` — update 123 is done;
+* `{"a": 123}` — a message answering update 123 is on its way: from here on it may have
+  reached the chat, so a replay skips it (a chat never sees an answer twice; an answer cut
+  off by the crash is lost instead, the one case where we cannot know);
 * `{"seen": [[123, "digest"], ...]}` — the updates recorded last, kept across a compaction.
 
 Telegram sends an unconfirmed update again (after a crash, or the last batch fetched while
@@ -62,6 +65,7 @@ class Inbox:
         self.path = path
         self._pending: dict[int, bytes] = {}  # id -> the update's JSON, in arrival order
         self._replays: dict[int, int] = {}
+        self._answering: set[int] = set()  # pending updates with an answer on its way
         self._seen: OrderedDict[int, str] = OrderedDict()  # id -> digest, the last SEEN
         self._echoes: dict[int, object] = {}  # id(obj) -> an update object sent again
         self._fd: int | None = None
@@ -124,6 +128,8 @@ class Inbox:
             self._note(update_id, _digest(entry["u"]))
         elif isinstance(entry.get("d"), int):
             done.add(entry["d"])
+        elif isinstance(entry.get("a"), int):
+            done.add(entry["a"])  # may have been answered: never answered twice
         elif isinstance(entry.get("seen"), list):
             for pair in entry["seen"]:
                 if isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], int):
@@ -138,6 +144,7 @@ class Inbox:
             self._opened = False
         self._pending.clear()  # what is unfinished stays in the file, for the next open
         self._replays.clear()
+        self._answering.clear()
         self._echoes.clear()
         self._room.set()
 
@@ -189,12 +196,25 @@ class Inbox:
 
     # -- finishing ----------------------------------------------------------------------------
 
+    def answering(self, update_id: int) -> None:
+        """A message answering this update is about to go out: from now on a replay must
+        skip it (no fsync, as for `finish`: the page cache survives a killed process)."""
+        if update_id not in self._pending or update_id in self._answering:
+            return
+        self._answering.add(update_id)
+        with self._lock:
+            if self._fd is not None:
+                data = _line({"a": update_id})
+                _write_all(self._fd, data)
+                self._size += len(data)
+
     def finish(self, update_id: int) -> None:
         """The update's handlers returned: cross it off (no fsync: a crash that loses this
         line only makes the update run once more)."""
         if self._pending.pop(update_id, None) is None:
             return
         self._replays.pop(update_id, None)
+        self._answering.discard(update_id)
         if len(self._pending) < self.MAX_PENDING:
             self._room.set()
         with self._lock:
@@ -237,6 +257,7 @@ class Inbox:
             _record(encoded, self._replays.get(update_id, 0))
             for update_id, encoded in self._pending.items()
         ]
+        lines += [_line({"a": update_id}) for update_id in self._answering]
         data = b"".join(lines)
         temp = self.path.with_name(self.path.name + ".tmp")
         with self._lock:

@@ -15,6 +15,7 @@ queued or running, so the lock table never outgrows the updates in hand.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 from collections.abc import Awaitable
 from typing import Any
@@ -23,6 +24,9 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot.adapters.telegram.inbox import Inbox
+
+# The update whose handlers are running in this task: what a message sent now answers.
+HANDLING: contextvars.ContextVar[int | None] = contextvars.ContextVar("handling", default=None)
 
 
 def chat_of(update: object) -> int | None:
@@ -74,9 +78,11 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     async def _run(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Handle it; cross it off the journal unless cancelled (then it is replayed)."""
         async with self._workers:
+            token = HANDLING.set(update.update_id if isinstance(update, Update) else None)
             try:
                 await coroutine
             finally:
+                HANDLING.reset(token)
                 if not _cancelling() and self.inbox and isinstance(update, Update):
                     self.inbox.finish(update.update_id)
 
