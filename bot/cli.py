@@ -1,7 +1,7 @@
 """The `agendabot` command line: the one place where errors become exit codes.
 
 Exit codes: 0 done; 1 the bot command was refused or invalid (its one-line reason printed);
-2 the command line itself was wrong, or an input file could not be used.
+2 the command line itself was wrong, or an input file (or the database file) could not be used.
 """
 
 from __future__ import annotations
@@ -284,6 +284,9 @@ def _context(args: argparse.Namespace, seed: bool = True, isolated: bool = False
 
 def _print(reply: Reply) -> int:
     print(render.text(reply))
+    if reply.meta.get("fault") == "storage":  # the database file, not the command: exit 2
+        print(f"agendabot: {reply.meta.get('detail', '')}", file=sys.stderr)
+        return 2
     return 1 if reply.error else 0
 
 

@@ -143,11 +143,11 @@ def load(text: str, fmt: str, *, label: str = "파일") -> Any:
         _too_big(label)
     try:
         if fmt == "json":
-            return json.loads(text)
+            return _storable(json.loads(text), label)
         if fmt == "yaml":
             data = yaml.load(text, Loader=_Loader)  # a SafeLoader: plain data only
             _refuse_aliases(data, label)
-            return data
+            return _storable(data, label)
     except json.JSONDecodeError as exc:
         raise UsageError(
             f"{label}: JSON을 읽을 수 없습니다({exc.lineno}번째 줄 {exc.colno}번째 글자): {exc.msg}"
@@ -205,6 +205,38 @@ def _refuse_aliases(data: Any, label: str) -> None:
             )
         seen.add(id(node))
         stack.extend(node.values() if isinstance(node, dict) else node)
+
+
+_INT_RANGE: Final = range(-(2**63), 2**63)  # what the store's JSON writer (orjson) takes
+
+
+def _storable(data: Any, label: str) -> Any:
+    """`data` if the store can write every value of it, else one Korean line naming a value
+    that it cannot: an integer beyond 64 bits (`"ordinal": 100000000000000000000`) or text with a
+    lone surrogate (`"\\ud800"`), which JSON and YAML accept and orjson refuses. Checked
+    here, where the file is still named, instead of failing as a bug inside the write."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        where, node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend((f"{where}.{k}" if where else str(k), v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((f"{where}[{n}]", v) for n, v in enumerate(node))
+        elif isinstance(node, int) and node not in _INT_RANGE:
+            raise UsageError(f"{label}: {where or '값'}: 정수가 너무 큽니다(64비트 범위 밖).")
+        elif isinstance(node, str) and not node.isascii() and not _utf8(node):
+            raise UsageError(
+                f"{label}: {where or '값'}: 글자로 쓸 수 없는 문자(짝 없는 서로게이트)가 있습니다."
+            )
+    return data
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _too_big(label: str) -> NoReturn:

@@ -59,8 +59,8 @@ def import_file(
 
     Raises:
         ParseError: the press release cannot be read or holds no agenda (nothing is stored).
-        UsageError: the exchange file is unreadable or has a wrong field, or `date`/`url`
-            were given for one (nothing is stored).
+        UsageError: the exchange file is unreadable, is a database backup, has a wrong
+            field, or `date`/`url` were given for one (nothing is stored).
     """
     if exchange.format_of(path) is not None:
         if date is not None or url is not None:
@@ -68,7 +68,12 @@ def import_file(
                 "--date와 --url은 보도자료를 가져올 때만 씁니다: JSON·YAML 파일에서는 "
                 "meeting의 date와 url을 고치세요."
             )
-        return import_data(store, exchange.read_file(path), by=by)
+        data = exchange.read_file(path)
+        if "meta" in data and "meeting" not in data:  # a backup, not one meeting
+            raise UsageError(
+                f"{path}: 데이터베이스 백업 파일입니다. 되살리려면 agendabot restore {path} 를 쓰세요."
+            )
+        return import_data(store, data, by=by)
     release = read_release(path, date=date, today=today, url=url)
     meeting, status = store.save_release(release, by=by)
     return meeting, status, release

@@ -7,34 +7,45 @@ fsyncs it and renames it over the old one, so the file on disk is always the pre
 next complete version. Several processes (the bot, a CLI command) serialise their writes with
 a file lock and re-read the file under it, so no one overwrites another's change.
 
-Reads take no lock: the file is replaced atomically, and it is parsed again only when its
-stat signature changes.
+Reads take no file lock: the file is replaced atomically, and it is parsed again only when
+its stat signature changes (`AtomicStorage`). A write waits at most `LOCK_WAIT` seconds for
+another process's file lock, then refuses with `Busy` ("잠시 후 다시 시도해 주세요"); it takes
+the file lock before the lock its threads share, so a read never waits for another process.
+
+The files are private: a new database, its lock file and backups are 0600 (they hold the
+audit log and user ids), and a rewrite keeps the mode an admin gave the file. Temp files a
+crashed writer left are removed when a Store opens (`clean_leftovers`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
+import glob
+import hashlib
 import heapq
 import itertools
 import logging
 import os
+import re
+import stat
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 import orjson
-from filelock import FileLock
+from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
 from bot import nlp
-from bot.errors import AgendabotError, NotFound
+from bot.errors import AgendabotError, NotFound, UsageError
 from bot.model import (
     MILESTONE_STATUSES,
     Admin,
@@ -45,6 +56,7 @@ from bot.model import (
     FollowUp,
     Meeting,
     Milestone,
+    Record,
     Release,
     Subscription,
 )
@@ -67,16 +79,83 @@ UNDO_WINDOW = dt.timedelta(days=1)
 
 
 class CorruptStore(Exception):
-    """The database file exists but is not valid JSON (it was not written by us)."""
+    """The database file exists but is not a JSON object (it was not written by us)."""
+
+
+class Busy(AgendabotError):
+    """Another process held the database's file lock longer than `Store.lock_wait`: the write
+    was not made. Counted in `bot.metrics.STORE_BUSY`."""
+
+    def __init__(self) -> None:
+        super().__init__("다른 작업이 데이터베이스에 쓰고 있습니다. 잠시 후 다시 시도해 주세요.")
+
+    def line(self) -> str:
+        """Only the message: nothing the user typed was wrong, so no usage follows it."""
+        return self.message
+
+
+LOCK_WAIT = 5.0  # seconds a write waits for another process's file lock before `Busy`
+# Between tries for a taken lock. The lock is free only in the gap between a writer's two
+# transactions: at filelock's default (50 ms) a writer in a loop starved the other past
+# LOCK_WAIT; 200 tries a second cost nothing and catch the gaps.
+LOCK_POLL = 0.005
+# A snapshot taken this soon after the file's last change cannot prove by its timestamps that
+# the content is still the same (timestamps move in coarse ticks); see `_Snapshot.racy`.
+RACY_NS = 2_000_000_000
+STALE_TEMP = 15 * 60  # seconds after which a temp file of a live pid is a leftover too
+NEW_FILE_MODE = 0o600  # a new database, lock file or backup: audit log and user ids inside
+
+Signature = tuple[int, int, int, int, int]
+
+
+def _signature(st: os.stat_result) -> Signature:
+    """What changes when a file is replaced (inode) or overwritten in place (size, times)."""
+    return (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _digest(raw: bytes) -> bytes:
+    return hashlib.sha256(raw).digest()  # 45 MB in about 35 ms
+
+
+class _Snapshot(NamedTuple):
+    """The file as we last read or wrote it: its stat signature, when we took it, and (when
+    the timestamps alone cannot vouch for it) the hash of its bytes."""
+
+    signature: Signature
+    taken: int  # time.time_ns() just before the stat
+    digest: bytes  # sha256 of the bytes when `racy`, else b""
+
+    @classmethod
+    def of(cls, st: os.stat_result, taken: int, raw: bytes) -> _Snapshot:
+        signature = _signature(st)
+        racy = _racy(signature, taken)
+        return cls(signature, taken, _digest(raw) if racy else b"")
+
+    @property
+    def racy(self) -> bool:
+        return _racy(self.signature, self.taken)
+
+
+def _racy(signature: Signature, taken: int) -> bool:
+    """Could the file change later and keep this signature? Yes while its last change is
+    less than `RACY_NS` before the stat: a change in the same timestamp tick leaves mtime and
+    ctime as they were (git's "racily clean" entries). Later changes get later times."""
+    return taken - max(signature[3], signature[4]) < RACY_NS
 
 
 class AtomicStorage(Storage):
     """Whole-file JSON storage with atomic replace, a read cache and deferred writes.
 
-    The file is never changed in place, only replaced, so an inode's content never changes.
-    We keep a descriptor open on the inode we last read or wrote: while it is open the inode
-    cannot be reused, so "the path still names that inode" means "nothing changed", exactly,
-    and a big file is parsed again only after another process has replaced it.
+    We replace the file, never change it in place, but a person may (`cp backup.json db.json`
+    keeps the inode), so the cache is trusted only while the file's stat signature (inode,
+    device, size, mtime, ctime) is the one we took when we read or wrote it. Timestamps move
+    in coarse ticks, so a change within the tick of our snapshot can keep the signature: then
+    a transaction (under the file lock, before it writes) compares the file's bytes with the
+    hash of what we read or wrote, once the snapshot is that fresh; plain reads go by the
+    stat alone, one syscall, as they run on the event loop. A descriptor held on the inode
+    (as this class once did, to stop inode reuse) is not needed: a new file on a reused inode
+    has later times, or a fresh snapshot's hash check catches it. Not holding one also frees
+    a replaced big file's disk space at once.
 
     Inside `transaction()` writes only update memory and the file is written once at the end,
     so a change that touches several tables (a follow-up and its audit entry) lands at once.
@@ -85,50 +164,77 @@ class AtomicStorage(Storage):
     def __init__(self, path: Path) -> None:
         self.path = path
         self._data: Tables | None = None
-        self._fd: int | None = None  # the inode `_data` came from
+        self._snapshot: _Snapshot | None = None  # the file `_data` came from
         self._in_transaction = False
         self._dirty = False
         self.generation = 0  # bumped whenever `_data` is replaced
         self.big = False  # the last file read was big enough to exempt from GC
 
     def unchanged(self) -> bool:
-        if self._data is None or self._fd is None:
+        """The file's stat signature is the one of the data we hold (one stat, no reading)."""
+        if self._data is None or self._snapshot is None:
             return False
         try:
-            return os.path.samestat(os.stat(self.path), os.fstat(self._fd))
+            return _signature(os.stat(self.path)) == self._snapshot.signature
         except FileNotFoundError:
             return False
-
-    def _hold(self, fd: int | None) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-        self._fd = fd
 
     def read(self) -> Tables | None:
         if self._in_transaction and self._data is not None:
             return self._data
-        if self.unchanged():
-            return self._data
+        if not self.unchanged():
+            self._load(verify=False)
+        return self._data
+
+    def current_bytes(self) -> bytes | None:
+        """The file's bytes, which the cache now holds too (parsed again if they changed).
+        The caller holds the file lock. None when there is no file.
+
+        Raises:
+            CorruptStore: the file is not a database.
+        """
+        return self._load(verify=True)
+
+    def _load(self, *, verify: bool) -> bytes | None:
+        """Read the file into the cache; returns its bytes. With `verify`, keep the data we
+        hold if the bytes are the ones we hashed (a racy snapshot whose signature matches)."""
         try:
-            f = open(self.path, "rb")  # noqa: SIM115  (its descriptor outlives this call)
+            f = open(self.path, "rb")  # noqa: SIM115  (closed below, after the stat)
         except FileNotFoundError:
             self.forget()
             return None
-        raw = f.read()
+        with f:
+            taken = time.time_ns()
+            st = os.fstat(f.fileno())  # before reading: a change while we read shows later
+            raw = f.read()
+        snapshot = _Snapshot.of(st, taken, raw)
+        if verify and self._holds(snapshot, raw):
+            self._snapshot = snapshot  # settled once it is no longer racy
+        else:
+            self._parse(raw, snapshot)
+        return raw
+
+    def _holds(self, snapshot: _Snapshot, raw: bytes) -> bool:
+        """Is the file just read (`snapshot`, `raw`) the one our data came from? By its
+        signature, and by its bytes while our own snapshot is racy."""
+        old = self._snapshot
+        if self._data is None or old is None or snapshot.signature != old.signature:
+            return False
+        return not old.racy or _digest(raw) == old.digest
+
+    def _parse(self, raw: bytes, snapshot: _Snapshot) -> None:
         try:
             data = orjson.loads(raw) if raw.strip() else None
         except orjson.JSONDecodeError as e:
-            f.close()
             raise CorruptStore(f"{self.path}: {e}") from e
-        self._hold(os.dup(f.fileno()))
-        f.close()
-        self._data = data
+        if data is not None and not isinstance(data, dict):
+            raise CorruptStore(f"{self.path}: 표의 묶음(JSON 객체)이 아닙니다")
+        self._data, self._snapshot = data, snapshot
         self.generation += 1
         self.big = len(raw) > FREEZE_ABOVE
         if self.big:
             gc.collect()
             exempt_from_gc()
-        return self._data
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         self._data = data
@@ -138,22 +244,13 @@ class AtomicStorage(Storage):
         self._flush(data)
 
     def _flush(self, data: Tables) -> None:
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        payload = orjson.dumps(data)
         try:
-            payload = orjson.dumps(data)
-            with os.fdopen(os.dup(fd), "wb") as f:
-                f.write(payload)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
+            st, taken = replace_file(self.path, payload)
         except BaseException:
-            os.close(fd)
             self.forget()
-            tmp.unlink(missing_ok=True)
             raise
-        _fsync_dir(self.path.parent)
-        self._hold(fd)
+        self._snapshot = _Snapshot.of(st, taken, payload)
         self.generation += 1
         # What we wrote is what we hold: as big as a file we read, and as long-lived.
         self.big = len(payload) > FREEZE_ABOVE
@@ -163,15 +260,18 @@ class AtomicStorage(Storage):
     def forget(self) -> None:
         """Drop the cache so the next read comes from disk."""
         self._data = None
-        self._hold(None)
+        self._snapshot = None
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Defer writes; write once at the end, or discard everything on error.
 
-        The caller holds the file lock, so what `read()` returns inside is the latest file.
+        The caller holds the file lock, so what we start from is the latest file: another
+        process's write shows in the stat signature, and a change by hand within our
+        snapshot's timestamp tick in the bytes (checked only for such a fresh snapshot).
         """
-        self.read()  # refresh from disk if another process wrote since
+        if not self.unchanged() or (self._snapshot is not None and self._snapshot.racy):
+            self._load(verify=True)
         self._in_transaction, self._dirty = True, False
         try:
             yield
@@ -185,6 +285,94 @@ class AtomicStorage(Storage):
 
     def close(self) -> None:
         pass
+
+
+def replace_file(path: Path, payload: bytes) -> tuple[os.stat_result, int]:
+    """Write `payload` to a temp file beside `path`, fsync it and rename it over `path`; the
+    file keeps the mode (and, where allowed, the group) of the one it replaces, or is new
+    with `NEW_FILE_MODE`. Returns the new file's stat and the time just before it was taken.
+    On error the temp file is removed and `path` is as it was."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        old: os.stat_result | None = os.stat(path)
+    except FileNotFoundError:
+        old = None
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, NEW_FILE_MODE)
+    try:
+        _match_mode(fd, old)
+        with os.fdopen(os.dup(fd), "wb") as f:
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+        taken = time.time_ns()
+        return os.fstat(fd), taken
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        os.close(fd)
+
+
+def _match_mode(fd: int, old: os.stat_result | None) -> None:
+    """The old file's permissions on the new one (umask not applied), its group if we may."""
+    os.fchmod(fd, stat.S_IMODE(old.st_mode) if old else NEW_FILE_MODE)
+    if old is not None:
+        with suppress(OSError):  # only root or a member of the group may set it
+            os.fchown(fd, -1, old.st_gid)
+
+
+def clean_leftovers(path: Path, lock: FileLock) -> list[Path]:
+    """Remove temp files a crashed writer of `path` left (`.{name}.{pid}.tmp`); returns them.
+
+    Only while no one writes: the file lock is tried without waiting (every writer holds it
+    while its temp file exists), and even then a file is kept if its pid is alive and it is
+    younger than `STALE_TEMP`. Cheap when there are none: one directory listing.
+    """
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.(\d+)\.tmp")
+    found = [p for p in path.parent.glob(f".{glob.escape(path.name)}.*.tmp")]
+    found = [p for p in found if pattern.fullmatch(p.name)]
+    if not found:
+        return []
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return []  # someone is writing: the next start cleans up
+    removed = []
+    try:
+        for tmp in found:
+            match = pattern.fullmatch(tmp.name)
+            assert match is not None
+            if _stale(tmp, int(match.group(1))):
+                with suppress(FileNotFoundError):
+                    tmp.unlink()
+                    removed.append(tmp)
+    finally:
+        lock.release()
+    if removed:
+        log.warning("removed %d temp file(s) left by crashed writers of %s", len(removed), path)
+    return removed
+
+
+def _stale(tmp: Path, pid: int) -> bool:
+    try:
+        age = time.time() - tmp.stat().st_mtime
+    except FileNotFoundError:
+        return False
+    return age > STALE_TEMP or not _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # we hold the lock: none of our threads is writing
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def exempt_from_gc() -> None:
@@ -260,16 +448,24 @@ class FollowUpRef(NamedTuple):
 class Store:
     """Domain-level access to the database file; every write is one locked transaction."""
 
-    def __init__(self, path: Path, clock: Callable[[], dt.datetime] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        clock: Callable[[], dt.datetime] | None = None,
+        *,
+        lock_wait: float = LOCK_WAIT,
+    ) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._storage = AtomicStorage(self.path)
-        self._lock = FileLock(str(self.path) + ".lock")
+        self._lock = FileLock(str(self.path) + ".lock", mode=NEW_FILE_MODE)
+        self.lock_wait = lock_wait  # seconds a write waits for the file lock before `Busy`
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self._cache = _Cache()
         # Bolt runs listeners in threads: one thread at a time may use the storage object.
         self._thread_lock = threading.RLock()
         self._change: str | None = None  # the change set of the running transaction
+        clean_leftovers(self.path, self._lock)
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -286,9 +482,38 @@ class Store:
         return self._tables().get(name, {}).values()
 
     @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the database's file lock: no other process or thread writes meanwhile.
+
+        Waits at most `lock_wait` seconds. Taken before the thread lock and never while
+        holding it, so a thread waiting here for another process blocks no reader (reads
+        never take the file lock) and the event loop never waits for another process.
+        Reentrant within a thread.
+
+        Raises:
+            Busy: the lock stayed taken (`bot.metrics.STORE_BUSY` counts it).
+        """
+        try:
+            self._lock.acquire(timeout=self.lock_wait, poll_interval=LOCK_POLL)
+        except Timeout:
+            from bot import metrics  # here: prometheus-client costs every CLI run 0.15 s
+
+            metrics.STORE_BUSY.inc()
+            log.warning("%s: file lock still taken after %.1f s", self.path, self.lock_wait)
+            raise Busy() from None
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    @contextmanager
     def transaction(self) -> Iterator[TinyDB]:
-        """Lock, re-read, change, write once: all or nothing."""
-        with self._thread_lock, self._lock, self._storage.transaction():
+        """Lock, re-read, change, write once: all or nothing.
+
+        Raises:
+            Busy: another process held the file lock longer than `lock_wait`.
+        """
+        with self.exclusive(), self._thread_lock, self._storage.transaction():
             db = self._db()
             meta = db.table("meta")
             if not meta.get(doc_id=1):
@@ -299,6 +524,35 @@ class Store:
             self._change = None
             yield db
 
+    def file_bytes(self) -> bytes | None:
+        """The database file as it is now, for a backup: read under the file lock (no write
+        is half done) and checked to be the data this store reads (parsed again if it
+        changed), so a corrupt file is never copied as a backup. None: no database yet.
+
+        Raises:
+            Busy: another process held the file lock longer than `lock_wait`.
+            CorruptStore: the file is not a database.
+        """
+        with self.exclusive(), self._thread_lock:
+            raw = self._storage.current_bytes()
+        return raw if raw and raw.strip() else None
+
+    def restore(self, tables: Tables, *, by: str, source: str) -> None:
+        """Make `tables` (checked by `check_tables`) the whole database, with an audit entry
+        naming `source`, in one atomic replace under the file lock. Whatever the file held
+        is not read (it may be corrupt: `agendabot repair`). A running bot on this file reads
+        the new one at its next command: a new inode changes the stat signature.
+
+        Raises:
+            Busy: another process held the file lock longer than `lock_wait`.
+        """
+        entry = AuditEntry(self.now(), by, "database.restore", source, None, None)
+        audit = tables.setdefault("audit", {})
+        audit[str(max(map(int, audit), default=0) + 1)] = entry.to_dict()
+        with self.exclusive(), self._thread_lock:
+            self._storage.forget()
+            self._storage.write(tables)  # outside a storage transaction: written now
+
     @property
     def generation(self) -> int:
         """Changes whenever the data changes (here or in another process)."""
@@ -306,11 +560,18 @@ class Store:
         return self._storage.generation
 
     def is_loaded(self) -> bool:
-        """True when reads will be served from memory: the file has not changed since we read it.
+        """True when a read now is served from memory at once: the file has not changed
+        since we read it, and no transaction of another thread holds the storage.
 
-        Cheap (two stats, no parsing), so an event loop may ask before deciding to read inline.
+        Cheap (one stat, no parsing, no waiting), so an event loop may ask before deciding to
+        read inline.
         """
-        return self._storage.unchanged()
+        if not self._thread_lock.acquire(blocking=False):
+            return False  # a write is running in another thread: a read would wait for it
+        try:
+            return self._storage.unchanged()
+        finally:
+            self._thread_lock.release()
 
     @property
     def is_big(self) -> bool:
@@ -1091,6 +1352,82 @@ class Store:
         old, new = _public(before), _public(after)
         self._audit(db, by, action, target, old, new, row=(*where, before, after))
         return before
+
+
+# -- a database file as a whole: backups and restore ---------------------------------------
+
+TABLE_RECORDS: dict[str, type[Record]] = {
+    "meetings": Meeting,
+    "items": AgendaItem,
+    "followups": FollowUp,
+    "subscriptions": Subscription,
+    "deliveries": Delivery,
+    "audit": AuditEntry,
+    "admins": Admin,
+}
+
+
+def parse_database(raw: bytes, label: str) -> Tables:
+    """The tables of a database file (a backup), checked by `check_tables`.
+
+    Raises:
+        UsageError: not JSON, or not a database this version can use (one Korean line).
+    """
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as e:
+        raise UsageError(f"{label}: JSON을 읽을 수 없습니다: {e}") from None
+    check_tables(data, label)
+    return data  # type: ignore[no-any-return]
+
+
+def check_tables(data: Any, label: str) -> None:
+    """Is `data` a database as this store writes it: a JSON object of known tables, each an
+    object of rows under numeric ids, a meta row with a schema this version reads, and
+    every row readable as its table's record? A restore replaces everything, so a file that
+    would make commands fail later is refused now.
+
+    Raises:
+        UsageError: the first problem, in one Korean line naming the table and row.
+    """
+    if not isinstance(data, dict):
+        raise UsageError(f"{label}: 데이터베이스 파일이 아닙니다(표의 묶음인 JSON 객체가 아님).")
+    if "meeting" in data or "agenda" in data:
+        raise UsageError(
+            f"{label}: 회의 하나를 담은 파일입니다. 회의 파일은 agendabot import 로 가져오세요."
+        )
+    unknown = sorted(set(data) - set(TABLE_RECORDS) - {"meta"})
+    if unknown:
+        raise UsageError(
+            f"{label}: 데이터베이스 파일이 아닙니다(모르는 표: {', '.join(unknown[:3])})."
+        )
+    meta = _table(data, "meta", label).get("1")
+    schema = meta.get("schema") if isinstance(meta, dict) else None
+    if not isinstance(schema, int) or isinstance(schema, bool):
+        raise UsageError(f"{label}: 데이터베이스 파일이 아닙니다(meta 표에 schema가 없음).")
+    if schema > SCHEMA_VERSION:
+        raise UsageError(
+            f"{label}: 더 새 버전의 데이터베이스입니다(schema {schema}, 이 버전은 "
+            f"{SCHEMA_VERSION}까지). agendabot을 업데이트하세요."
+        )
+    for name, record in TABLE_RECORDS.items():
+        for key, row in _table(data, name, label).items():
+            try:
+                record.from_dict(row)
+            except (TypeError, ValueError, KeyError, AttributeError) as e:
+                raise UsageError(
+                    f"{label}: {name} 표의 {key}번 행을 읽을 수 없습니다: {e}"
+                ) from None
+
+
+def _table(data: dict[str, Any], name: str, label: str) -> dict[str, dict[str, Any]]:
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise UsageError(f"{label}: {name} 표가 JSON 객체가 아닙니다.")
+    for key, row in table.items():
+        if not key.isdecimal() or not isinstance(row, dict):
+            raise UsageError(f"{label}: {name} 표의 {key}번 행이 행(JSON 객체)이 아닙니다.")
+    return table
 
 
 # -- rows by key, for hand edits and undo --------------------------------------------------

@@ -1,10 +1,11 @@
 """Answering commands from an event loop that Telegram and Slack share.
 
 A command runs in a worker thread unless it is known to be quick: its last run took under
-`INLINE_LIMIT` and the store is loaded (otherwise the next read parses the whole file
-again). Quick commands run inline, because the thread hop and the wait for the GIL cost
-more than the command itself under load; anything else (a first search loading the
-tokenizer, a re-read after the CLI wrote, a write with its fsync) stays off the loop.
+`INLINE_LIMIT`, it writes nothing, and the store is loaded (otherwise the next read parses
+the whole file again) and not in the middle of another thread's write. Quick commands run
+inline, because the thread hop and the wait for the GIL cost more than the command itself
+under load; anything else (a first search loading the tokenizer, a re-read after the CLI
+wrote, a write with its fsync or its wait for another process's file lock) stays off the loop.
 """
 
 from __future__ import annotations
@@ -26,7 +27,14 @@ class Answerer:
         self._quick: set[str] = set()  # commands whose last run was quick
 
     def is_quick(self, req: Request) -> bool:
-        return split_command(req.text)[0] in self._quick and self.ctx.store.is_loaded()
+        """May this run inline? Only a command that was quick last time, does not write with
+        these arguments (a write waits for the file lock, up to `Store.lock_wait`) and finds
+        the store loaded and not held by a transaction in another thread (`is_loaded` does not
+        wait for it), so the event loop never waits for a write."""
+        name, args = split_command(req.text)
+        if name not in self._quick or REGISTRY[name].writes(args):
+            return False
+        return self.ctx.store.is_loaded()
 
     def answer(self, req: Request, page: int = 1) -> Reply:
         """Answer now, in this thread, and remember whether that was quick."""

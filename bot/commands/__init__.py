@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+from dataclasses import replace
 
 from bot.commands import (  # noqa: F401  (importing registers the commands)
     admin,
@@ -24,6 +25,7 @@ from bot.commands import (  # noqa: F401  (importing registers the commands)
 from bot.commands.base import REGISTRY, Call, Command, Context, Request, check_text, printable
 from bot.errors import AgendabotError
 from bot.reply import Reply, error
+from bot.store import CorruptStore
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +72,25 @@ def handle(ctx: Context, req: Request, page: int | None = 1) -> Reply:
         return reply if page is None else reply.paged(req.text.strip(), page)
     except AgendabotError as e:
         return error(e.line())
+    except (OSError, CorruptStore) as e:
+        return _storage_fault(req, e)
     except Exception:
         log.exception("command failed: %r", req.text[:200])
         return error("죄송합니다. 명령을 처리하다 오류가 났습니다. 잠시 후 다시 시도해 주세요.")
+
+
+UNWRITABLE = "데이터베이스 파일을 읽거나 쓸 수 없습니다(디스크 가득 참·권한 없음 등). 관리자에게 알려 주세요."
+CORRUPT = "데이터베이스 파일이 손상되어 읽을 수 없습니다. 관리자에게 알려 주세요(agendabot repair)."
+
+
+def _storage_fault(req: Request, e: OSError | CorruptStore) -> Reply:
+    """The database file cannot be used (disk full, no permission, not JSON): nothing the
+    user can fix. Chat gets one Korean line without server paths; the log and the reply's
+    `meta` (which the CLI prints and turns into exit 2) carry the error with its path. A
+    failed write changed nothing: the store replaces the file atomically or not at all."""
+    log.error("command %r could not use the database: %s", req.text[:50], e)
+    line = CORRUPT if isinstance(e, CorruptStore) else UNWRITABLE
+    return replace(error(line), meta={"fault": "storage", "detail": str(e)})
 
 
 REPLY_CACHE = 256
