@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot import web
 from bot.adapters import Adapter
 from bot.commands import Context
 from bot.delivery import Sender
@@ -87,7 +88,7 @@ async def running(
     service = service or Service(chosen)
     try:
         if listen:
-            routes = [r for a in chosen for r in a.routes()]
+            routes = [r for a in chosen for r in a.routes()] + web.routes(ctx)
             server = HttpServer(
                 ctx.settings.http_host, ctx.settings.http_port, routes, health=service.health
             )

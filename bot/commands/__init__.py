@@ -21,6 +21,7 @@ from bot.commands import (  # noqa: F401  (importing registers the commands)
     ministry,
     search,
     subscribe,
+    web,
 )
 from bot.commands.base import REGISTRY, Call, Command, Context, Request, check_text, printable
 from bot.errors import AgendabotError
