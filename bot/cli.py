@@ -129,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     _release_commands(add)
     _service_commands(add)
     _admin_commands(add)
+    _maintenance_commands(add)
     return p
 
 
@@ -228,6 +229,70 @@ def _admin_commands(add: _Add) -> None:
         c = add(name, help=f"/{name} from the shell, e.g. agendabot {name} {example}")
         c.add_argument("words", nargs="*")
         c.set_defaults(func=functools.partial(_mirror_words, name))
+
+
+def _maintenance_commands(add: _Add) -> None:
+    """The database file itself: backups, restore, repair (`bot/backup.py`)."""
+    c = add("backup", help="copy the database (safe while the bot runs), by default to backups/")
+    c.add_argument("file", nargs="?", type=Path, help="where to write it (a file or a folder)")
+    c.set_defaults(func=_backup)
+
+    c = add("restore", help="replace the database with a backup, keeping the current data")
+    c.add_argument("file", type=Path, help="a backup written by agendabot backup")
+    c.set_defaults(func=_restore)
+
+    c = add("repair", help="move a corrupt database aside and show or restore the backups")
+    c.add_argument("--from-backup", action="store_true", help="restore the newest backup")
+    c.set_defaults(func=_repair)
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from bot import backup
+
+    settings = _settings(args)
+    path = backup.take(Store(settings.db_path), args.file, now=settings.clock())
+    print(f"데이터베이스를 백업했습니다: {path}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from bot import backup
+
+    settings = _settings(args)
+    before = backup.restore(Store(settings.db_path), args.file, now=settings.clock())
+    kept = f" 바꾸기 전 데이터는 {before} 에 두었습니다." if before else ""
+    print(f"{args.file} 에서 데이터베이스를 되살렸습니다.{kept}")
+    return 0
+
+
+def _repair(args: argparse.Namespace) -> int:
+    from bot import backup
+
+    settings = _settings(args)
+    done = backup.repair(
+        Store(settings.db_path), now=settings.clock(), from_backup=args.from_backup
+    )
+    if done.state == "ok":
+        hint = " 백업으로 바꾸려면: agendabot restore 파일" if args.from_backup else ""
+        print(f"데이터베이스에 이상이 없습니다: {settings.db_path}{hint}")
+        return 0
+    said = f"손상된 데이터베이스를 {done.moved} 로 옮겼습니다. " if done.moved else ""
+    if done.restored:
+        print(f"{said}{done.restored} 에서 되살렸습니다.")
+        return 0
+    if args.from_backup:
+        raise CliError(
+            f"{said}되살릴 수 있는 백업이 없습니다: {backup.folder_of(settings.db_path)}"
+        )
+    if not done.backups:
+        print(f"{said}백업이 없습니다. 다음 실행 때 빈 데이터베이스로 시작합니다.")
+        return 0
+    print(
+        f"{said}백업 {len(done.backups)}개(최근 것부터). 가장 최근 것으로: agendabot repair --from-backup"
+    )
+    for path in done.backups:
+        print(f"  {path}")
+    return 0
 
 
 EDIT_MIRRORS = {
