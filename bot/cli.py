@@ -168,6 +168,11 @@ def _release_commands(add: _Add) -> None:
     c.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here, not stdout")
     c.set_defaults(func=_export)
 
+    c = add("ics", help="write the calendar feed (iCalendar) of everything or of one ministry")
+    c.add_argument("--ministry", metavar="NAME", help="one ministry's feed, e.g. 중기부")
+    c.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here, not stdout")
+    c.set_defaults(func=_ics)
+
 
 def _release_arguments(
     c: argparse.ArgumentParser,
@@ -430,6 +435,20 @@ def _export(args: argparse.Namespace) -> int:
         return 0
     args.output.write_text(text, encoding="utf-8")
     print(f"{args.output} 에 저장했습니다.")
+    return 0
+
+
+def _ics(args: argparse.Namespace) -> int:
+    """The calendar feed the dashboard serves, as a file to import into a calendar app."""
+    from bot import calendar
+
+    built = calendar.feed(_context(args), ministry=args.ministry)
+    if args.output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(built.body)
+        return 0
+    args.output.write_bytes(built.body)
+    print(f"{args.output} 에 저장했습니다 (일정 {built.body.count(b'BEGIN:VEVENT')}건).")
     return 0
 
 

@@ -445,6 +445,29 @@ class FollowUpRef(NamedTuple):
         return record if isinstance(record, FollowUp) else FollowUp.from_dict(record)
 
 
+class FeedFollowUp(NamedTuple):
+    """A follow-up as a calendar event shows it (`Store.feed_followups`), read from the stored
+    row without building the model: a feed of 80,000 follow-ups cannot pay 80,000 models.
+    Hashable, so the feed keeps an event's text for as long as these fields stay the same."""
+
+    id: str
+    meeting: int
+    item: int
+    text: str
+    owner: str
+    due: str  # ISO date
+    status: str
+    note: str
+    updated_at: str  # ISO time of its last change as stored, "" when unknown
+
+
+def _feed_followup(r: dict[str, Any]) -> FeedFollowUp:
+    return FeedFollowUp(
+        r["id"], r["meeting"], r["item"], r["text"], r["owner"], r["due"], r["status"],
+        r.get("note") or "", r.get("updated_at") or r.get("created_at") or "",
+    )  # fmt: skip
+
+
 class Store:
     """Domain-level access to the database file; every write is one locked transaction."""
 
@@ -1352,6 +1375,47 @@ class Store:
         old, new = _public(before), _public(after)
         self._audit(db, by, action, target, old, new, row=(*where, before, after))
         return before
+
+    # -- revisions: how often each row was written (the calendar feeds' SEQUENCE) ----------
+
+    def revisions(self) -> dict[str, tuple[int, str]]:
+        """How many audit entries wrote each meeting, item and follow-up row, and when the
+        last of them did (its ISO time as stored): {"items:1.3": (4, "2026-…"), …}.
+
+        The audit log only grows, so a count never goes down, even when /undo puts a row
+        back: `bot/calendar.py` makes it an event's SEQUENCE. A milestone change is an entry
+        on its item's row; an import is one on its meeting ("meetings:3"); a follow-up entry
+        from before entries named their row is read by its target ("F1.status"). Rows
+        removed since keep their counts. Read from the stored rows: with 100,000 entries,
+        building AuditEntry models would cost ten times as much.
+        """
+        found: dict[str, tuple[int, str]] = {}
+        for row in self._rows("audit"):
+            table, target = row.get("table"), str(row.get("target", ""))
+            if table in ("meetings", "items", "followups"):
+                key = f"{table}:{row.get('key', '')}"
+            elif not table and target.startswith("meeting:"):
+                key = "meetings:" + target.removeprefix("meeting:")
+            elif not table and str(row.get("action", "")).startswith("followup."):
+                key = "followups:" + target.split(".")[0]
+            else:
+                continue
+            found[key] = (found[key][0] + 1 if key in found else 1, str(row["at"]))
+        return found
+
+    def feed_followups(
+        self, statuses: Iterable[str], owners: Iterable[str] | None = None
+    ) -> list[FeedFollowUp]:
+        """Follow-ups of these statuses (of these owners), by status then due date (by due
+        date when owners are given)."""
+        index = self._followup_index()
+        wanted = frozenset(statuses)
+        rows: Iterable[dict[str, Any]]
+        if owners is None:
+            rows = itertools.chain.from_iterable(index.by_status.get(s, []) for s in sorted(wanted))
+        else:
+            rows = heapq.merge(*(index.by_owner.get(o, []) for o in set(owners)), key=_due_order)
+        return [_feed_followup(r) for r in rows if r["status"] in wanted]
 
 
 # -- a database file as a whole: backups and restore ---------------------------------------

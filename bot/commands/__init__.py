@@ -10,6 +10,7 @@ from dataclasses import replace
 from bot.commands import (  # noqa: F401  (importing registers the commands)
     admin,
     agenda,
+    calendar,
     digest,
     followup,
     history,
