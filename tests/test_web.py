@@ -9,6 +9,8 @@ import asyncio
 import base64
 import datetime as dt
 import hashlib
+import html
+import re
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
@@ -225,6 +227,35 @@ def test_what_each_page_shows(wctx: Context) -> None:
     assert "교육 과정 개설" in item and "완료" in item and "조기 완료" in item
     assert "수요 조사" in item and "일정 완료" in item  # a follow-up, and the history
     assert "데이터 구축 점검" in ministry and "/calendar/" in ministry
+
+
+def test_every_link_of_every_page_answers(wctx: Context) -> None:
+    """Follow the dashboard's own links from the overview, breadth first: each answers 200
+    (a feed only once bot.calendar is there)."""
+    prefix = f"/w/{TOKEN}"
+    feeds = 200 if slugs.calendar_module() else 404
+
+    async def crawl() -> dict[str, int]:
+        seen: dict[str, int] = {}
+        queue = [prefix + "/"]
+        async with serving(wctx) as (root, session):
+            while queue and len(seen) < 300:
+                path = queue.pop(0)
+                if path in seen:
+                    continue
+                async with session.get(root + path) as r:
+                    seen[path] = r.status
+                    if r.content_type == "text/html":
+                        found = re.findall(r'href="([^"]+)"', await r.text())
+                        queue += [html.unescape(h) for h in found if h.startswith(prefix)]
+        return seen
+
+    seen = asyncio.run(crawl())
+    assert len(seen) > 20
+    wrong = {p: s for p, s in seen.items() if s != (feeds if p.endswith(".ics") else 200)}
+    assert wrong == {}
+    kinds = {p.removeprefix(prefix).split("/")[1].split("?")[0] for p in seen}
+    assert kinds >= {"", "meetings", "items", "ministries", "timeline", "digests", "static"}
 
 
 def test_an_unknown_meeting_item_or_ministry_is_a_korean_404(wctx: Context) -> None:

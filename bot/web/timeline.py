@@ -44,7 +44,7 @@ class Mark:
     state: str  # planned, done, delayed, dropped, open, overdue
     count: int
     label: str  # the tooltip
-    href: str  # under the web prefix
+    href: str  # under the web prefix; empty: no link
 
     @property
     def diamond(self) -> str:
@@ -56,7 +56,7 @@ class Mark:
 class Lane:
     name: str
     short: str
-    slug: str
+    href: str  # the ministry's page; empty when it has none (no ministry, an unknown name)
     y: int = 0
     marks: list[Mark] = field(default_factory=list)
     before: int = 0  # overdue before the window
@@ -157,7 +157,8 @@ class _Board:
         if lane is None:
             known = ministries.get(current)
             short = known.abbreviation if known else current
-            lane = self.lanes[current] = Lane(current, shorten(short, 8), slugs.slug(current))
+            href = f"/ministries/{slugs.slug(current)}" if known else ""
+            lane = self.lanes[current] = Lane(current, shorten(short, 8), href)
         return lane
 
 
@@ -171,7 +172,7 @@ def _lay_out(board: _Board) -> Timeline:
         counts[f"{shape}.{state}"] = counts.get(f"{shape}.{state}", 0) + bucket.count
         lane = lanes[name]
         x = plot_x + (day - start).days * DAY_W + DAY_W / 2
-        lane.marks.append(_mark(x, shape, state, day, bucket, lane.slug))
+        lane.marks.append(_mark(x, shape, state, day, bucket, lane.href))
     shown = sorted(
         (lane for lane in lanes.values() if lane.marks or lane.before or lane.after),
         key=lambda lane: (lane.name == NO_MINISTRY, lane.name),
@@ -201,13 +202,14 @@ def _at(mark: Mark, y: float) -> Mark:
     return Mark(mark.x, y, mark.r, mark.shape, mark.state, mark.count, mark.label, mark.href)
 
 
-def _mark(x: float, shape: str, state: str, day: dt.date, bucket: _Bucket, slug: str) -> Mark:
+def _mark(x: float, shape: str, state: str, day: dt.date, bucket: _Bucket, lane: str) -> Mark:
+    """One mark; it links to its item, or for several items to the lane's ministry."""
     r = 5 + min(4.0, math.log2(bucket.count))
     word = STATE_KO.get(state, state)
     if bucket.count > 1:
         kind = "일정" if shape == "milestone" else "후속조치"
         label = f"{kdate(day)} · {kind} {bucket.count:,}건 ({word})"
-        return Mark(x, 0, r, shape, state, bucket.count, label, f"/ministries/{slug}")
+        return Mark(x, 0, r, shape, state, bucket.count, label, lane)
     first = bucket.first
     if isinstance(first, Milestone):
         item = bucket.item
