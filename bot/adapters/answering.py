@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+from bot import metrics
 from bot.commands import REGISTRY, Context, Request, handle, split_command
 from bot.reply import Reply
 
@@ -40,10 +41,14 @@ class Answerer:
         """Answer now, in this thread, and remember whether that was quick."""
         started = time.perf_counter()
         reply = handle(self.ctx, req, page=page)
+        took = time.perf_counter() - started
         name = split_command(req.text)[0]
+        known = name if name in REGISTRY else "unknown"  # metric labels stay a bounded set
+        metrics.COMMANDS.labels(known).inc()
+        metrics.LATENCY.labels(known).observe(took)
         if name not in REGISTRY:  # junk names are not remembered: the set stays bounded
             return reply
-        if time.perf_counter() - started < self.INLINE_LIMIT:
+        if took < self.INLINE_LIMIT:
             self._quick.add(name)
         else:
             self._quick.discard(name)
