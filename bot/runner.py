@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot import web
+from bot import backup, web
 from bot.adapters import Adapter
 from bot.commands import Context
 from bot.delivery import Sender
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 WATCH_INTERVAL = 1.0  # seconds between looks at the adapters' health
 EXIT_ALL_DOWN = 3  # `agendabot run`'s exit code when every adapter gave up
+BACKUP_CHECK = 600.0  # seconds between looks for today's daily backup
 
 
 def configured(ctx: Context) -> list[Adapter]:
@@ -133,14 +134,25 @@ async def watch(service: Service, stop: asyncio.Event) -> None:
             await asyncio.wait_for(stop.wait(), WATCH_INTERVAL)
 
 
+async def back_up_daily(ctx: Context, stop: asyncio.Event, every: float = BACKUP_CHECK) -> None:
+    """Keep `backup_days` daily backups beside the database while the bot runs (one stat a
+    check once today's exists); the copy runs in a thread (it takes the file lock)."""
+    while not stop.is_set():
+        await asyncio.to_thread(
+            backup.daily, ctx.store, None, ctx.today(), ctx.settings.backup_days
+        )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)
+
+
 async def run(ctx: Context) -> int:
     """Run until a signal asks us to stop (exit 0) or every adapter is down (exit 3)."""
     from digests.scheduler import Runner, run_forever
 
-    if not (ctx.settings.telegram_token or ctx.settings.slack_bot_token):
+    if not (ctx.settings.telegram_token or ctx.settings.slack_bot_token or ctx.settings.web):
         raise UsageError(
             "켤 어댑터가 없습니다. TELEGRAM_BOT_TOKEN 또는 SLACK_BOT_TOKEN 을 설정하세요 "
-            "(토큰 없이 써 보려면 agendabot console)."
+            "(대시보드만 쓰려면 AGENDABOT_WEB=on, 토큰 없이 써 보려면 agendabot console)."
         )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -149,13 +161,18 @@ async def run(ctx: Context) -> int:
     chosen = configured(ctx)
     service = Service(chosen)
     async with running(ctx, chosen, service=service):
-        log.info("running: %s and the digest scheduler", ", ".join(a.platform for a in chosen))
+        names = [a.platform for a in chosen] + (["web"] if ctx.settings.web else [])
+        log.info("running: %s and the digest scheduler", ", ".join(names))
         service.digests = Runner(ctx.store, {a.platform: a.sender for a in chosen}, clock=ctx.now)
-        watcher = asyncio.create_task(watch(service, stop))
+        chores = [
+            asyncio.create_task(watch(service, stop)),
+            asyncio.create_task(back_up_daily(ctx, stop)),
+        ]
         try:
             await run_forever(service.digests, stop)
         finally:
-            watcher.cancel()
+            for chore in chores:
+                chore.cancel()
     if service.all_down():
         log.error("stopped: no chat adapter could run")
         return EXIT_ALL_DOWN

@@ -19,9 +19,10 @@ from typing import Any
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
+from bot import backup
 from bot.commands import Context
 from bot.model import Subscription
-from bot.runner import WATCH_INTERVAL, Service, running, watch
+from bot.runner import WATCH_INTERVAL, Service, back_up_daily, running, watch
 from bot.store import Store
 from fakes.slack_api import FakeSlackAPI
 from fakes.telegram_api import TOKEN, FakeTelegramAPI
@@ -227,3 +228,20 @@ def test_the_runner_stops_when_every_adapter_is_down_and_not_before() -> None:
 
     assert asyncio.run(main()) is False
     assert service.all_down()
+
+
+def test_daily_backups_are_taken_while_the_bot_runs(ctx: Context) -> None:
+    """One backup for today beside the database, kept private; a second pass adds none."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        chore = asyncio.create_task(back_up_daily(ctx, stop, every=0.05))
+        await asyncio.sleep(0.3)
+        stop.set()
+        await asyncio.wait_for(chore, 10)
+
+    asyncio.run(main())
+    found = sorted(backup.folder_of(ctx.settings.db_path).iterdir())
+    assert [p.name for p in found] == [f"db-{ctx.today().isoformat()}.json"]
+    assert found[0].stat().st_mode & 0o077 == 0
+    assert json.loads(found[0].read_bytes()) == json.loads(ctx.settings.db_path.read_bytes())
