@@ -162,10 +162,19 @@ def _release_commands(add: _Add) -> None:
     _release_arguments(c, "a press release as for parse, or a meeting as .json, .yaml or .yml")
     c.set_defaults(func=_import)
 
-    c = add("export", help="print or write a stored meeting as JSON or YAML (import reads it)")
-    c.add_argument("meeting", type=_meeting_arg, metavar="MEETING", help="the meeting's number")
+    c = add(
+        "export",
+        help="print or write a stored meeting as JSON or YAML (import reads it), or every "
+        "item, milestone and follow-up as a spreadsheet (--xlsx, --csv)",
+    )
+    c.add_argument(
+        "meeting", type=_meeting_arg, metavar="MEETING", nargs="?", help="the meeting's number"
+    )
     c.add_argument("--format", choices=("json", "yaml"), help="default: -o's suffix, else json")
     c.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here, not stdout")
+    c.add_argument("--xlsx", type=Path, metavar="FILE", help="sheets 안건, 일정, 후속조치 as .xlsx")
+    c.add_argument("--csv", type=Path, metavar="DIR", help="the same as three CSV files here")
+    c.add_argument("--ministry", metavar="NAME", help="with --xlsx/--csv: one ministry's rows")
     c.set_defaults(func=_export)
 
     c = add("ics", help="write the calendar feed (iCalendar) of everything or of one ministry")
@@ -424,9 +433,19 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    """A stored meeting as `import` reads it: edit the file and import it to correct it."""
+    """A stored meeting as `import` reads it: edit the file and import it to correct it. Or,
+    with --xlsx/--csv, everything as a spreadsheet."""
     from bot import exchange
 
+    if args.xlsx or args.csv:
+        return _export_tables(args)
+    if args.meeting is None:
+        raise CliError(
+            "내보낼 회의 번호를 입력하세요(예: agendabot export 1). 표로 내보내려면 "
+            "--xlsx 파일 또는 --csv 폴더를 쓰세요."
+        )
+    if args.ministry:
+        raise CliError("--ministry 는 --xlsx 또는 --csv 와 함께 씁니다.")
     ctx = _context(args)
     fmt = args.format or (args.output and exchange.format_of(args.output)) or "json"
     text = exchange.dump(exchange.meeting_to_data(ctx.store, args.meeting), fmt)
@@ -435,6 +454,28 @@ def _export(args: argparse.Namespace) -> int:
         return 0
     args.output.write_text(text, encoding="utf-8")
     print(f"{args.output} 에 저장했습니다.")
+    return 0
+
+
+def _export_tables(args: argparse.Namespace) -> int:
+    """Items, milestones and follow-ups as an .xlsx workbook and/or three CSV files."""
+    from bot import spreadsheet
+
+    if args.meeting is not None or args.output or args.format:
+        raise CliError(
+            "--xlsx/--csv 는 모든 회의를 표로 내보냅니다. 회의 번호, -o, --format 은 "
+            "회의 하나를 JSON/YAML로 내보낼 때 씁니다."
+        )
+    ctx = _context(args)
+    if args.xlsx:
+        args.xlsx.write_bytes(spreadsheet.workbook(ctx, args.ministry))
+        print(f"{args.xlsx} 에 저장했습니다.")
+    if args.csv:
+        files = spreadsheet.csv_files(ctx, args.ministry)
+        args.csv.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            (args.csv / name).write_bytes(data)
+        print(f"{args.csv} 에 {words.with_particle(', '.join(files), '을/를')} 저장했습니다.")
     return 0
 
 
