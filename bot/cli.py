@@ -55,6 +55,7 @@ TOUR = (
 # What `digest --send-due` says about each outcome the outbox reports.
 OUTCOMES = {
     "sent": "보냄",
+    "unconfirmed": "보냈으나 도착 확인 못 함(다시 보내지 않음)",
     "skipped": "보낼 내용 없음",
     "already": "이미 보냄",
     "paused": "일시중지(봇 차단·채널 없음)",
@@ -106,8 +107,9 @@ def _logging(args: argparse.Namespace) -> None:
         settings: Settings | None = _settings(args)
     except AgendabotError:
         settings = None  # the command itself reports the bad setting
+    service = getattr(args, "func", None) is _run  # a service logs what it does; a command not
     logs.configure(
-        logging.INFO if args.verbose else logging.WARNING,
+        logging.INFO if args.verbose or service else logging.WARNING,
         settings.log_format if settings else "text",
         logs.secrets_of(settings) if settings else (),
     )
