@@ -109,7 +109,7 @@ def feed(
     with state.lock:  # one build at a time: a second request for it waits and finds it built
         found = state.feeds.get(key)
         if found is None:
-            found = _Builder(store, settings, state).build(scope)
+            found = _Builder(store, settings, state, key[0]).build(scope)
             state.keep(key, found)
         return found
 
@@ -375,8 +375,15 @@ class _State:
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     feeds: OrderedDict[tuple[Any, ...], Feed] = field(default_factory=OrderedDict)
+    history: tuple[int, _History] | None = None  # the store generation it was read at
     events: dict[str, tuple[tuple[Any, ...], bytes]] = field(default_factory=dict)
     parts: dict[tuple[int, int], tuple[tuple[Any, ...], _ItemPart]] = field(default_factory=dict)
+
+    def read_history(self, store: Store, generation: int) -> _History:
+        """The audit log's counts, read once per store generation for every feed built."""
+        if self.history is None or self.history[0] != generation:
+            self.history = (generation, _History.of(store.revisions()))
+        return self.history[1]
 
     def keep(self, key: tuple[Any, ...], built: Feed) -> None:
         """Cache a feed; feeds of an older generation (key[0]) can never be asked again."""
@@ -401,6 +408,27 @@ def _state(store: Store) -> _State:
     return state
 
 
+@dataclass(frozen=True)
+class _History:
+    """`Store.revisions` by table, and the newest time in it (a removal's too)."""
+
+    meetings: dict[str, tuple[int, str]]
+    items: dict[str, tuple[int, str]]
+    followups: dict[str, tuple[int, str]]
+    newest: dt.datetime
+
+    @classmethod
+    def of(cls, revisions: dict[str, dict[str, tuple[int, str]]]) -> _History:
+        times = {at for table in revisions.values() for _, at in table.values()}
+        newest = max((_aware(dt.datetime.fromisoformat(at)) for at in times), default=EPOCH)
+        return cls(
+            revisions.get("meetings", {}),
+            revisions.get("items", {}),
+            revisions.get("followups", {}),
+            newest,
+        )
+
+
 class _ItemPart(NamedTuple):
     """What every event of one item shares: the end of its description (escaped, folded),
     the SEQUENCE of its meeting and item rows, their last change and the dashboard link."""
@@ -417,9 +445,9 @@ Memo = dict[str, tuple[tuple[Any, ...], bytes]]
 class _Builder:
     """One feed's events, from one reading of the store."""
 
-    def __init__(self, store: Store, settings: Settings, state: _State) -> None:
+    def __init__(self, store: Store, settings: Settings, state: _State, generation: int) -> None:
         self.store, self.settings, self.state = store, settings, state
-        self.revisions = store.revisions()
+        self.history = state.read_history(store, generation)
         self.meetings = {m.number: m for m in store.meetings()}
         self.items = {(i.meeting, i.number): i for i in store.items()}
         self.newest = EPOCH
@@ -439,8 +467,7 @@ class _Builder:
         chunks.append(_END)
         body = b"".join(chunks)
         self._remember(complete=scope.names is None)
-        for _, at in self.revisions.values():  # removals too: their entries stay in the log
-            self.newest = max(self.newest, self._time(at))
+        self.newest = max(self.newest, self.history.newest)  # removals too: entries stay
         etag = '"' + hashlib.sha1(body, usedforsecurity=False).hexdigest() + '"'
         return Feed(body, etag, self.newest.astimezone(dt.UTC).replace(microsecond=0))
 
@@ -483,7 +510,7 @@ class _Builder:
             sequence=part.sequence,
             status="CANCELLED" if m.status == "dropped" else "CONFIRMED",
             summary=text(f"[안건 {item.ref}] {m.text}{shown}"),
-            description=text(f"일정 {m.id}: {m.text}\n{when}\n{status}\n"),
+            description=_lines(f"일정 {m.id}: {m.text}", when, status),
             url=part.url,
             more=part.more,
         ).ical()
@@ -492,15 +519,11 @@ class _Builder:
         """Each follow-up's event: kept from the last build while its inputs are the same.
         One loop with local names: it runs for every follow-up of the feed."""
         kept_events, used, parts = self.state.events, self.used, self._parts
-        revisions, times = self.revisions, self._times
+        revisions, times = self.history.followups, self._times
         out = []
         for fu in rows:
             part = parts.get((fu.meeting, fu.item)) or self._part(fu.meeting, fu.item)
-            count, at = (
-                revisions.get("followups:" + fu.id, (0, fu.updated_at))
-                if revisions
-                else (0, fu.updated_at)
-            )
+            count, at = revisions.get(fu.id) or (0, fu.updated_at)
             changed = times.get(at) or self._time(at)
             if part.changed > changed:
                 changed = part.changed
@@ -531,8 +554,8 @@ class _Builder:
             summary=text(
                 f"[안건 {fu.meeting}.{fu.item} · 후속조치 {fu.id}] {fu.text} ({fu.owner}){shown}"
             ),
-            description=text(
-                f"후속조치 {fu.id}: {fu.text}\n담당: {fu.owner} · 기한: {kdate(due)}\n{status}\n"
+            description=_lines(
+                f"후속조치 {fu.id}: {fu.text}", f"담당: {fu.owner} · 기한: {kdate(due)}", status
             ),
             url=part.url,
             more=part.more,
@@ -549,8 +572,8 @@ class _Builder:
             held = self.meetings.get(meeting)
             item = self.items.get(key)  # None: a follow-up whose item is gone
             revised = (
-                self.revisions.get(f"meetings:{meeting}", (0, "")),
-                self.revisions.get(f"items:{meeting}.{number}", (0, "")),
+                self.history.meetings.get(str(meeting), (0, "")),
+                self.history.items.get(f"{meeting}.{number}", (0, "")),
             )
             url = web_url(self.settings, f"/items/{meeting}.{number}")
             inputs = (held, item, revised, url)
@@ -593,6 +616,13 @@ class _Builder:
         if found is None:
             found = self._stamps[moment] = _stamp(moment)
         return found
+
+
+def _lines(*lines: str) -> str:
+    """Lines of a description, escaped, each ending in an escaped line break: the item's
+    shared part follows. Each line is escaped alone, so a line without a comma, semicolon or
+    backslash (most) costs one regex search."""
+    return "".join(text(line) + "\\n" for line in lines)
 
 
 def _matches(item: AgendaItem, names: frozenset[str] | None) -> bool:
