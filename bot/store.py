@@ -462,6 +462,19 @@ class FeedFollowUp(NamedTuple):
     updated_at: str  # ISO time of its last change as stored, "" when unknown
 
 
+_REVISED = ("meetings", "items", "followups")  # the tables `Store.revisions` counts
+
+
+def _revised_target(row: dict[str, Any]) -> tuple[str, str]:
+    """The (table, key) an audit entry without a row names: an import names its meeting."""
+    target = str(row.get("target", ""))
+    if target.startswith("meeting:"):
+        return "meetings", target.removeprefix("meeting:")
+    if str(row.get("action", "")).startswith("followup."):
+        return "followups", target.split(".")[0]
+    return "", ""
+
+
 def _feed_followup(r: dict[str, Any]) -> FeedFollowUp:
     return FeedFollowUp(
         r["id"], r["meeting"], r["item"], r["text"], r["owner"], r["due"], r["status"],
@@ -1397,29 +1410,31 @@ class Store:
 
     # -- revisions: how often each row was written (the calendar feeds' SEQUENCE) ----------
 
-    def revisions(self) -> dict[str, tuple[int, str]]:
+    def revisions(self) -> dict[str, dict[str, tuple[int, str]]]:
         """How many audit entries wrote each meeting, item and follow-up row, and when the
-        last of them did (its ISO time as stored): {"items:1.3": (4, "2026-…"), …}.
+        last of them did (its ISO time as stored), by table and row key:
+        {"items": {"1.3": (4, "2026-…")}, "meetings": {"1": …}, "followups": {"F1": …}}.
 
         The audit log only grows, so a count never goes down, even when /undo puts a row
         back: `bot/calendar.py` makes it an event's SEQUENCE. A milestone change is an entry
-        on its item's row; an import is one on its meeting ("meetings:3"); a follow-up entry
-        from before entries named their row is read by its target ("F1.status"). Rows
-        removed since keep their counts. Read from the stored rows: with 100,000 entries,
-        building AuditEntry models would cost ten times as much.
+        on its item's row; an import is one on its meeting; a follow-up entry from before
+        entries named their row is read by its target ("F1.status"). Rows removed since keep
+        their counts. Read from the stored rows: with 100,000 entries, building AuditEntry
+        models would cost ten times as much.
         """
-        found: dict[str, tuple[int, str]] = {}
+        found: dict[str, dict[str, tuple[int, str]]] = {t: {} for t in _REVISED}
         for row in self._rows("audit"):
-            table, target = row.get("table"), str(row.get("target", ""))
-            if table in ("meetings", "items", "followups"):
-                key = f"{table}:{row.get('key', '')}"
-            elif not table and target.startswith("meeting:"):
-                key = "meetings:" + target.removeprefix("meeting:")
-            elif not table and str(row.get("action", "")).startswith("followup."):
-                key = "followups:" + target.split(".")[0]
-            else:
+            table = row.get("table")
+            if table in _REVISED:
+                key = row.get("key", "")
+            elif table:
                 continue
-            found[key] = (found[key][0] + 1 if key in found else 1, str(row["at"]))
+            else:  # an import, or a follow-up entry from before entries named their row
+                table, key = _revised_target(row)
+                if not table:
+                    continue
+            rows = found[table]
+            rows[key] = (rows[key][0] + 1 if key in rows else 1, row["at"])
         return found
 
     def feed_followups(
