@@ -17,15 +17,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import calendar, cli, ministries, render
-from bot.commands import Context
+from bot.commands import Context, Request, handle
 from bot.config import Settings
 from bot.errors import NotFound
 from bot.importer import import_data
 from bot.model import AgendaItem, Meeting, Milestone, Release, Subscription
 from bot.store import Store
-from tests.conftest import NOW, Ask
+from tests.conftest import ADMIN_TG, NOW, Ask
 
-WEB = {"web": "on", "public_url": "https://bot.example.org", "web_token": "tok"}
+WEB = {
+    "web": "on", "public_url": "https://bot.example.org", "web_token": "tok",
+    "telegram_admins": ADMIN_TG,
+}  # fmt: skip
 
 
 def parse(body: bytes) -> Any:
@@ -394,8 +397,6 @@ def test_calendar_command_without_the_web_points_to_the_cli(ask: Ask) -> None:
 
 
 def test_calendar_command_gives_the_feed_links(store: Store, settings: Settings) -> None:
-    from bot.commands import Request, handle
-
     ctx = web_ctx(store, settings)
 
     def ask(text: str) -> str:
@@ -407,6 +408,31 @@ def test_calendar_command_gives_the_feed_links(store: Store, settings: Settings)
     out = ask("/calendar 중기부")
     assert "https://bot.example.org/w/tok/calendar/jungsobencheogieopbu.ics" in out
     assert "중소벤처기업부 일정" in out
+
+
+def test_a_link_with_the_token_goes_to_an_admin_in_a_private_chat_only(
+    store: Store, settings: Settings
+) -> None:
+    """As /web: whoever holds the token reads the dashboard."""
+    ctx = web_ctx(store, settings)
+
+    def ask(user: str, private: bool, within: Context = ctx) -> str:
+        req = Request("telegram", user, user if private else "-100", "/calendar", private)
+        return render.text(handle(within, req))
+
+    assert "/w/tok/" in ask(ADMIN_TG, private=True)
+    group = ask(ADMIN_TG, private=False)
+    assert "/w/tok/" not in group and "개인 대화" in group
+    staff = ask("555", private=True)
+    assert "/w/tok/" not in staff and "관리자" in staff
+    # Basic auth instead of a token: the address is no secret, anyone gets it anywhere.
+    plain = Settings.load(
+        {**WEB, "web_token": "", "web_user": "u", "web_password": "p",
+         "db_path": settings.db_path, "now": NOW},
+        {},
+    )  # fmt: skip
+    out = ask("555", private=False, within=Context(store, plain))
+    assert "https://bot.example.org/w/calendar/all.ics" in out
 
 
 def test_ics_command_writes_the_feed(
