@@ -29,11 +29,14 @@ What goes in, and why so:
 
 Speed: the feed of 1,000 meetings and 100,000 follow-ups has 86,000 events. icalendar takes
 about a millisecond to build and write one, so it writes only the calendar's head (the
-properties and the VTIMEZONE); the events are written here, byte for byte as icalendar
-would write them (`tests/test_calendar.py` compares the two), and each event's bytes are
-kept with the fields they came from, so after a change only the events that changed are
-written again. A built feed is cached per store by (store generation, today, what was
-asked, link settings): a request on unchanged data costs a stat and a dictionary lookup.
+properties and the VTIMEZONE); the events are written here as icalendar writes them, byte
+for byte, except that the end of a description, which every event of an item shares, is
+folded once per item on a line of its own (valid folding: it unfolds to the same line;
+`tests/test_calendar.py` holds both). Each event's bytes are kept with the fields they came
+from, so after a change only the events that changed are written again, though every row is
+still read (`bench/bench_feeds.py`). A built feed is cached per store by (store generation,
+today, what was asked, link settings): a request on unchanged data costs a stat and a
+dictionary lookup.
 """
 
 from __future__ import annotations
