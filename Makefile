@@ -25,7 +25,7 @@ test: $(BIN)/.installed
 	$(BIN)/mypy
 	$(BIN)/pytest
 
-BENCHES := bench_parse bench_store bench_commands bench_memory bench_telegram bench_slack bench_digests
+BENCHES := bench_parse bench_store bench_commands bench_memory bench_telegram bench_slack bench_digests bench_feeds bench_web
 
 bench: $(BIN)/.installed
 	for b in $(BENCHES); do echo "== $$b"; $(BIN)/python -m bench.$$b || exit 1; done
