@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from functools import cache, lru_cache
 from typing import Any
 
@@ -81,8 +82,17 @@ def render(family: str, name: str, **data: Any) -> str:
 
 
 def text(reply: Reply) -> str:
-    """Plain text: the console, the CLI and every platform's notification fallback."""
-    return render("text", "reply.txt.j2", reply=reply)
+    """Plain text: the console, the CLI and every platform's notification fallback. Files
+    attached to the reply are named with their size, as the console cannot send them."""
+    shown = render("text", "reply.txt.j2", reply=reply)
+    files = "\n".join(f"[첨부: {a.name} {a.size_text}]" for a in reply.attachments)
+    return f"{shown}\n{files}" if files else shown
+
+
+def _text_only(reply: Reply) -> Reply:
+    """The reply without its files: chat renderings are cached by reply, and the cache must
+    not keep a workbook's bytes alive (adapters send the files themselves)."""
+    return replace(reply, attachments=()) if reply.attachments else reply
 
 
 # Rendering costs more than answering a cached command, and the same answers are asked for
@@ -93,7 +103,7 @@ RENDER_CACHE = 512
 
 def telegram(reply: Reply, limit: int = TELEGRAM_LIMIT) -> list[str]:
     """Telegram HTML messages, each within the 4,096-character limit."""
-    return list(_telegram(reply, limit))
+    return list(_telegram(_text_only(reply), limit))
 
 
 @lru_cache(maxsize=RENDER_CACHE)
@@ -103,7 +113,9 @@ def _telegram(reply: Reply, limit: int) -> tuple[str, ...]:
 
 def slack(reply: Reply) -> list[dict[str, Any]]:
     """Slack messages: each a dict with Block Kit `blocks` and a plain-text `text` fallback."""
-    messages: list[dict[str, Any]] = orjson.loads(_slack(reply))  # fresh objects every call
+    messages: list[dict[str, Any]] = orjson.loads(
+        _slack(_text_only(reply))
+    )  # fresh objects every call
     return messages
 
 

@@ -49,8 +49,30 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply (a spreadsheet for /export). Adapters upload it after the
+    reply's text; the console and the CLI only name it (`bot.render.text`).
+
+    The bytes stay out of `repr` (a log line must not carry a workbook), and a reply holding
+    them is never cached (the command is not `cacheable`; renderings drop them)."""
+
+    name: str  # the file name the chat shows, e.g. 안건-2026-11-25.xlsx
+    data: bytes = field(repr=False)
+    mime: str = "application/octet-stream"
+
+    @property
+    def size_text(self) -> str:
+        """12 KB, 3.4 MB: the size as a person reads it (KB rounded up, never "0 KB")."""
+        size = len(self.data)
+        if size < 1024 * 1024:
+            return f"{max(1, -(-size // 1024)):,} KB"
+        return f"{size / (1024 * 1024):.1f} MB"
+
+
+@dataclass(frozen=True)
 class Reply:
-    """What a command answers: a title line, sections, an optional footer and buttons."""
+    """What a command answers: a title line, sections, an optional footer and buttons, and
+    files to send with it (`attachments`)."""
 
     title: str
     sections: tuple[Section, ...] = ()
@@ -62,6 +84,7 @@ class Reply:
     empty: bool = False  # nothing to report (a digest with no news: quiet chats skip it)
     # Facts about the reply for its producer (a digest's period); not rendered, not compared.
     meta: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    attachments: tuple[Attachment, ...] = ()
 
     @property
     def line_count(self) -> int:

@@ -32,6 +32,7 @@ SCOPES = (
     "im:read",
     "im:write",
     "files:read",
+    "files:write",
 )
 
 

@@ -12,6 +12,7 @@ from bot.commands import (  # noqa: F401  (importing registers the commands)
     agenda,
     calendar,
     digest,
+    export,
     followup,
     history,
     importing,

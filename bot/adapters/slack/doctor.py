@@ -32,6 +32,7 @@ BOT_SCOPES = (
     "im:read",
     "im:write",
     "files:read",
+    "files:write",
 )
 _MEMBER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 REINSTALL = "앱 설정(api.slack.com/apps)에서 앱을 워크스페이스에 다시 설치하고"
