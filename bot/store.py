@@ -87,7 +87,7 @@ class Busy(AgendabotError):
     was not made. Counted in `bot.metrics.STORE_BUSY`."""
 
     def __init__(self) -> None:
-        super().__init__("다른 작업이 데이터베이스에 쓰고 있습니다. 잠시 후 다시 시도해 주세요.")
+        super().__init__("다른 작업이 데이터베이스를 쓰는 중입니다. 잠시 후 다시 시도해 주세요.")
 
     def line(self) -> str:
         """Only the message: nothing the user typed was wrong, so no usage follows it."""
