@@ -32,6 +32,7 @@ BOT = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
+UPLOAD_LIMIT = 50 * 1024 * 1024  # what the Bot API takes from a bot in one upload
 # Values PTB sends as plain strings even when they look like JSON (a text "3").
 _RAW = frozenset({"text", "callback_data", "secret_token", "url", "query_id", "callback_query_id"})
 
@@ -43,6 +44,20 @@ class Call:
     at: float  # time.perf_counter() on arrival
     status: int = 200
     result: Any = None
+
+
+@dataclass
+class Document:
+    """A file a bot uploaded with sendDocument (multipart), as the fake received it."""
+
+    chat_id: int | None
+    name: str
+    data: bytes
+    mime: str
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
 
 
 @dataclass
@@ -104,11 +119,12 @@ class FakeTelegramAPI:
         self._runner: web.AppRunner | None = None
         self.port = port
         self.files: dict[str, bytes] = {}  # file_path -> content, served under /file/bot…/
+        self.documents: list[Document] = []  # sendDocument uploads that were answered ok
 
     # -- lifecycle --------------------------------------------------------------------------
 
     async def start(self) -> Self:
-        app = web.Application()
+        app = web.Application(client_max_size=UPLOAD_LIMIT)
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         # A parked getUpdates must not hold up cleanup (libraries.md §1).
@@ -293,10 +309,11 @@ class FakeTelegramAPI:
             return web.json_response(
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
+        files: dict[str, bytes] = {}  # uploads by field name
         if request.content_type == "application/json":
             params = await request.json()
         else:
-            params = {k: _value(k, str(v)) for k, v in (await request.post()).items()}
+            params = self._form(await request.post(), files)
         call = Call(method, params, time.perf_counter())
         self.calls.append(call)
         self._new_call.set()
@@ -315,7 +332,7 @@ class FakeTelegramAPI:
                 body["parameters"] = failure.parameters
             return web.json_response(body, status=failure.status)
         try:
-            call.result = await self._answer(method, params)
+            call.result = await self._answer(method, params, files)
         except LookupError:
             call.status = 404
             return web.json_response(
@@ -325,6 +342,24 @@ class FakeTelegramAPI:
         finally:
             self._new_call.set()
         return ok(call.result)
+
+    @staticmethod
+    def _form(form: Any, files: dict[str, bytes]) -> dict[str, Any]:
+        """A form or multipart body; an uploaded file is recorded by name, size and type,
+        its bytes go to `files` (a call's parameters stay small)."""
+        params: dict[str, Any] = {}
+        for key, value in form.items():
+            if isinstance(value, web.FileField):
+                data = value.file.read()
+                params[key] = {
+                    "file_name": value.filename,
+                    "file_size": len(data),
+                    "mime_type": value.content_type,
+                }
+                files[key] = data
+            else:
+                params[key] = _value(key, str(value))
+        return params
 
     async def _wait(self, method: str, params: dict[str, Any]) -> None:
         """A hang or a slow answer, as switched on for this method (and chat)."""
@@ -337,7 +372,7 @@ class FakeTelegramAPI:
         if delay:
             await asyncio.sleep(delay)
 
-    async def _answer(self, method: str, params: dict[str, Any]) -> Any:
+    async def _answer(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         if method == "getUpdates":
             return await self._get_updates(params)
         if method in ("setWebhook", "deleteWebhook"):
@@ -351,6 +386,7 @@ class FakeTelegramAPI:
             "getFile": self._get_file,
             "sendMessage": self._message_sent,
             "editMessageText": self._message_sent,
+            "sendDocument": lambda p: self._document_sent(p, files.get("document")),
         }
         if method not in answers:
             raise LookupError(method)
@@ -365,6 +401,29 @@ class FakeTelegramAPI:
             "from": {k: BOT[k] for k in ("id", "is_bot", "first_name", "username")},
             "text": params.get("text", ""),
         }
+
+    def _document_sent(self, params: dict[str, Any], content: bytes | None) -> dict[str, Any]:
+        """sendDocument with an uploaded file: recorded in `documents`, answered as Telegram
+        does (a message with the document; its file_id can be fetched with getFile)."""
+        uploaded = params.get("document")
+        if not isinstance(uploaded, dict) or content is None:
+            raise LookupError("sendDocument without an uploaded file")
+        chat_id = _chat(params)
+        self.documents.append(
+            Document(chat_id, uploaded["file_name"], content, uploaded["mime_type"])
+        )
+        file_id = f"doc{next(self._message_ids)}"
+        self.files[f"documents/{file_id}"] = content
+        message = self._message_sent(params)
+        del message["text"]
+        message["document"] = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": uploaded["file_name"],
+            "mime_type": uploaded["mime_type"],
+            "file_size": len(content),
+        }
+        return message
 
     def _get_file(self, params: dict[str, Any]) -> dict[str, Any]:
         path = f"documents/{params['file_id']}"

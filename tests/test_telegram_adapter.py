@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import io
 import logging
 import re
 import time
@@ -22,6 +23,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from openpyxl import load_workbook
 from telegram.ext import AIORateLimiter
 
 from bot import render
@@ -691,5 +693,55 @@ def test_a_release_pasted_in_a_private_chat_is_previewed(ctx: Context) -> None:
         h.api.push_text("안녕하세요", chat_id=ADMIN, user_id=ADMIN)
         await h.settle()
         assert len(h.api.sent(ADMIN)) == 1
+
+    with_bot(ctx, scenario)
+
+
+# -- /export: the spreadsheet as a document ------------------------------------------------
+
+
+def test_an_admin_gets_the_workbook_as_a_document_in_a_private_chat(ctx: Context) -> None:
+    async def scenario(h: Harness) -> None:
+        [text] = await h.ask_all("/export", chat_id=ADMIN, user_id=ADMIN)
+        assert "안건-2026-11-25.xlsx" in text["text"]
+        [document] = h.api.documents
+        assert (document.chat_id, document.name) == (ADMIN, "안건-2026-11-25.xlsx")
+        assert document.mime.endswith("spreadsheetml.sheet")
+        [call] = h.api.of("sendDocument")
+        assert call.params["document"]["file_size"] == document.size > 0
+        assert call.at > h.api.of("sendMessage")[-1].at  # after the answer's line
+        book = load_workbook(io.BytesIO(document.data), read_only=True)
+        assert book.sheetnames == ["안건", "일정", "후속조치"]
+        await h.ask_all("/export csv 중기부", chat_id=ADMIN, user_id=ADMIN)
+        assert [d.name for d in h.api.documents[1:]] == [
+            "안건-중소벤처기업부-2026-11-25.csv",
+            "일정-중소벤처기업부-2026-11-25.csv",
+            "후속조치-중소벤처기업부-2026-11-25.csv",
+        ]
+
+    with_bot(ctx, scenario)
+
+
+def test_export_is_refused_to_staff_and_in_groups_without_a_file(ctx: Context) -> None:
+    async def scenario(h: Harness) -> None:
+        assert "관리자만" in await h.ask("/export")  # staff, private chat
+        assert "개인 대화" in await h.ask("/export", chat_id=GROUP, user_id=ADMIN)
+        assert not h.api.of("sendDocument", ok_only=False) and not h.api.documents
+
+    with_bot(ctx, scenario)
+
+
+def test_a_document_is_sent_again_only_when_it_surely_did_not_arrive(ctx: Context) -> None:
+    async def scenario(h: Harness) -> None:
+        h.api.fail("sendDocument", 502)  # Telegram's own word that it failed: sent again
+        await h.ask_all("/export", chat_id=ADMIN, user_id=ADMIN)
+        assert [c.status for c in h.api.of("sendDocument", ok_only=False)] == [502, 200]
+        assert len(h.api.documents) == 1
+        # PTB's read timeout is 5 s: the upload is taken, its answer never comes
+        h.api.hang("sendDocument", 8)
+        answer = await h.ask_all("/export", chat_id=ADMIN, user_id=ADMIN)
+        await asyncio.sleep(0.5)
+        assert len(h.api.of("sendDocument", ok_only=False)) == 3  # never a second upload
+        assert [p["text"] for p in answer if p["text"] == tg.SORRY] == []  # nor an apology
 
     with_bot(ctx, scenario)

@@ -89,14 +89,17 @@ class Handlers:
             await self.on_command(update, context)
 
     async def answer(self, chat_id: int, reply: Reply, thread: int | None = None) -> list[str]:
-        """Send a reply; a blocked chat is paused, a migrated group is followed."""
+        """Send a reply, then its files as documents to the same chat and thread; a blocked
+        chat is paused, a migrated group is followed."""
         parts = render.telegram(reply)
         markup = self.codec.keyboard(reply.buttons)
+        where: int | str = chat_id
         try:
-            return await self.sender.post(chat_id, parts, markup, thread=thread, retry_network=True)
+            sent = await self.sender.post(chat_id, parts, markup, thread=thread, retry_network=True)
         except ChatMigrated as e:
             moved = await asyncio.to_thread(self.chats.moved, chat_key(chat_id), str(e.new_chat_id))
-            return await self.sender.post(moved.chat_id, parts, markup, retry_network=True)
+            where, thread = moved.chat_id, None
+            sent = await self.sender.post(where, parts, markup, retry_network=True)
         except Forbidden as e:
             await asyncio.to_thread(self.chats.gone, chat_key(chat_id), str(e))
             return []
@@ -105,6 +108,9 @@ class Handlers:
                 raise
             await asyncio.to_thread(self.chats.gone, chat_key(chat_id), str(e))
             return []
+        if reply.attachments:
+            sent += await self.sender.post_files(where, reply.attachments, thread=thread)
+        return sent
 
     async def apologise(self, bot: Bot, chat_id: int, thread: int | None = None) -> None:
         try:

@@ -17,7 +17,7 @@ from http import HTTPStatus
 from typing import Any, TypeVar
 
 import httpx
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
+from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -35,7 +35,7 @@ from bot.adapters.telegram.codec import CallbackCodec
 from bot.delivery import ChatGone, ChatMoved, DeliveryError, Limit, MaybeSent, Pace, RetryLater
 from bot.metrics import MESSAGES, RATE_LIMITED, RETRIES
 from bot.model import Subscription
-from bot.reply import Reply
+from bot.reply import Attachment, Reply
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ def describe(error: BaseException, secret: str = "") -> str:
 
 class CountingRequest(HTTPXRequest):
     """PTB's HTTP client, counting what the metrics want: messages delivered (a 200 to
-    sendMessage) and every 429, whoever sent the request (answers, digests, retries)."""
+    sendMessage or sendDocument) and every 429, whoever sent the request (answers, digests, retries)."""
 
     async def do_request(
         self, url: str, method: str, *args: Any, **kwargs: Any
@@ -158,7 +158,7 @@ class CountingRequest(HTTPXRequest):
         code, payload = await super().do_request(url, method, *args, **kwargs)
         if code == HTTPStatus.TOO_MANY_REQUESTS:
             RATE_LIMITED.labels(PLATFORM).inc()
-        elif code == HTTPStatus.OK and url.endswith("/sendMessage"):
+        elif code == HTTPStatus.OK and url.endswith(("/sendMessage", "/sendDocument")):
             MESSAGES.labels(PLATFORM).inc()
         return code, payload
 
@@ -244,6 +244,32 @@ class TelegramSender:
             )
             done.append(str(message.message_id))
         return done
+
+    async def post_files(
+        self, chat: int | str, files: tuple[Attachment, ...], *, thread: int | None = None
+    ) -> list[str]:
+        """Send each file as a document (after the reply's text); return their message ids.
+
+        Like `post` with `retry_network`: a document that surely did not reach Telegram is
+        sent again, one that may have arrived (a timeout while uploading or waiting for the
+        answer) never, and the error goes up for the caller's "may have arrived" rule.
+        """
+        ids: list[str] = []
+        for file in files:
+
+            def call(file: Attachment = file) -> Awaitable[Message]:
+                upload = InputFile(file.data, filename=file.name)
+                upload.mimetype = file.mime  # the command's word, not a guess from the name
+                return self.bot.send_document(
+                    chat_ref(chat),
+                    upload,
+                    message_thread_id=thread,
+                    disable_content_type_detection=True,
+                )
+
+            message = await with_backoff(call, f"sendDocument to {chat}")
+            ids.append(str(message.message_id))
+        return ids
 
     async def send(self, sub: Subscription, reply: Reply) -> list[str]:
         """One digest to one subscribed chat; Bot API errors become `bot.delivery` errors."""
