@@ -1,5 +1,7 @@
 """A fake Slack on 127.0.0.1: the Web API (auth.test, chat.postMessage,
-apps.connections.open), a sink for response_url posts, and a Socket Mode websocket server.
+apps.connections.open, files.info, conversations.open, and files_upload_v2's
+files.getUploadURLExternal → upload URL → files.completeUploadExternal), a sink for
+response_url posts, and a Socket Mode websocket server.
 
 The real slack_sdk and Bolt talk to it over real HTTP and websockets. It records every call,
 and can be told to fail the next N calls of a method (429 with Retry-After, or an error code
@@ -16,6 +18,7 @@ import json
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -36,6 +39,17 @@ SCOPES = (
 )
 
 
+AUTH_TEST = {
+    "ok": True,
+    "user_id": BOT_USER,
+    "bot_id": "B1",
+    "team_id": "T1",
+    "user": "agendabot",
+    "team": "Test",
+    "url": "https://test.slack.com/",
+}
+
+
 @dataclass
 class Call:
     """One request the fake received."""
@@ -45,6 +59,18 @@ class Call:
     headers: dict[str, str]
     body: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Upload:
+    """A file uploaded through files_upload_v2; `channel` is set once it was shared."""
+
+    file_id: str
+    name: str
+    length: int  # what files.getUploadURLExternal was told
+    data: bytes = b""
+    channel: str = ""
+    title: str = ""
 
 
 @dataclass
@@ -65,6 +91,8 @@ class FakeSlackAPI:
         self._ts = itertools.count(1)
         self.files: dict[str, tuple[str, bytes, int]] = {}  # id -> (name, content, size)
         self.files_token = ""  # the bearer token url_private downloads need
+        self.uploads: dict[str, Upload] = {}  # files_upload_v2 uploads by file id
+        self.dms: dict[str, str] = {}  # conversations.open: user -> DM channel (default D<user>)
         self.tokens: set[str] | None = None  # the tokens Slack accepts; None: any
         self.scopes: tuple[str, ...] = SCOPES  # the x-oauth-scopes of auth.test
         fake = self
@@ -73,7 +101,10 @@ class FakeSlackAPI:
             protocol_version = "HTTP/1.1"
 
             def do_POST(self) -> None:
-                fake._serve(self)
+                if self.path.startswith("/upload/"):
+                    fake._receive_upload(self)
+                else:
+                    fake._serve(self)
 
             def do_GET(self) -> None:  # files.info is a GET; url_private downloads too
                 if self.path.startswith("/api/"):
@@ -193,29 +224,60 @@ class FakeSlackAPI:
         return ""
 
     def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
-        if method == "auth.test":
-            return {
-                "ok": True,
-                "user_id": BOT_USER,
-                "bot_id": "B1",
-                "team_id": "T1",
-                "user": "agendabot",
-                "team": "Test",
-                "url": "https://test.slack.com/",
-            }
-        if method == "chat.postMessage":
-            ts = f"{int(time.time())}.{next(self._ts):06d}"
-            return {
-                "ok": True,
-                "channel": body.get("channel"),
-                "ts": ts,
-                "message": {"text": body.get("text"), "ts": ts},
-            }
-        if method == "apps.connections.open":
-            return {"ok": True, "url": self.socket_url}
-        if method == "files.info":
-            return self._file_info(str(body.get("file", "")))
-        return {"ok": False, "error": "unknown_method"}
+        answers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "auth.test": lambda b: AUTH_TEST,
+            "chat.postMessage": self._posted,
+            "apps.connections.open": lambda b: {"ok": True, "url": self.socket_url},
+            "files.info": lambda b: self._file_info(str(b.get("file", ""))),
+            "conversations.open": self._open_dm,
+            "files.getUploadURLExternal": self._upload_url,
+            "files.completeUploadExternal": self._complete_upload,
+        }
+        answer = answers.get(method)
+        return answer(body) if answer else {"ok": False, "error": "unknown_method"}
+
+    def _posted(self, body: dict[str, Any]) -> dict[str, Any]:
+        ts = f"{int(time.time())}.{next(self._ts):06d}"
+        return {
+            "ok": True,
+            "channel": body.get("channel"),
+            "ts": ts,
+            "message": {"text": body.get("text"), "ts": ts},
+        }
+
+    def _open_dm(self, body: dict[str, Any]) -> dict[str, Any]:
+        """conversations.open with one user: the bot's DM with them (`dms`, else D<user>)."""
+        user = str(body.get("users", ""))
+        return {"ok": True, "channel": {"id": self.dms.get(user, f"D{user}")}}
+
+    def shared(self, channel: str | None = None) -> list[Upload]:
+        """The uploads shared in a channel (any channel when None), in upload order."""
+        with self._lock:
+            return [u for u in self.uploads.values() if u.channel and channel in (None, u.channel)]
+
+    def _upload_url(self, body: dict[str, Any]) -> dict[str, Any]:
+        name, length = str(body.get("filename", "")), int(body.get("length") or 0)
+        if not name or length <= 0:
+            return {"ok": False, "error": "invalid_arguments"}
+        with self._lock:
+            file_id = f"FU{len(self.uploads) + 1:04d}"
+            self.uploads[file_id] = Upload(file_id, name, length)
+        url = f"http://127.0.0.1:{self.port}/upload/v1/{file_id}"
+        return {"ok": True, "upload_url": url, "file_id": file_id}
+
+    def _complete_upload(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Shares the uploaded files in `channel_id`; each must have its bytes, all of them."""
+        files = json.loads(body.get("files") or "[]")
+        channel = str(body.get("channel_id") or "")
+        with self._lock:
+            found = [self.uploads.get(str(f.get("id"))) for f in files]
+            if not files or any(u is None or len(u.data) != u.length for u in found):
+                return {"ok": False, "error": "file_upload_size_mismatch"}
+            for upload, f in zip(found, files, strict=True):
+                assert upload is not None
+                upload.channel, upload.title = channel, str(f.get("title") or upload.name)
+        shown = [{"id": u.file_id, "name": u.name, "title": u.title} for u in found if u]
+        return {"ok": True, "files": shown}
 
     def _file_info(self, file_id: str) -> dict[str, Any]:
         if file_id not in self.files:
@@ -226,6 +288,19 @@ class FakeSlackAPI:
             "ok": True,
             "file": {"id": file_id, "name": name, "size": size, "url_private": url},
         }
+
+    def _receive_upload(self, h: BaseHTTPRequestHandler) -> None:
+        """An upload_url: the file's bytes as the request body (binary, never decoded)."""
+        data = h.rfile.read(int(h.headers.get("Content-Length") or 0))
+        path = urllib.parse.urlsplit(h.path).path
+        with self._lock:
+            self.calls.append(Call(path, "upload", dict(h.headers.items()), {"size": len(data)}))
+            upload = self.uploads.get(path.rsplit("/", 1)[-1])
+            if upload is not None:
+                upload.data = data
+        if upload is None:
+            return _send(h, 404, "not found")
+        return _send(h, 200, f"OK - {len(data)}")
 
     def _download(self, h: BaseHTTPRequestHandler) -> None:
         """url_private: the content for the bot's token, a login page for anyone else."""

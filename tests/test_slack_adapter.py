@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import io
 import json
 import logging
 import re
@@ -24,6 +25,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from openpyxl import load_workbook
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -776,5 +778,86 @@ def test_a_release_pasted_in_a_dm_is_previewed(sctx: Context, api: FakeSlackAPI)
             [posted] = await api.wait_for("chat.postMessage")
             assert "제3회 과학기술관계장관회의" in text_of(posted.body)
             assert set(actions_of(posted.body)) == {"저장", "취소"}
+
+    asyncio.run(scenario())
+
+
+# -- /export: files uploaded to the asker's DM --------------------------------------------
+
+
+def test_an_admin_gets_the_workbook_uploaded_to_the_dm(sctx: Context, api: FakeSlackAPI) -> None:
+    api.dms[ADMIN_SLACK] = "D9"
+
+    async def scenario() -> None:
+        async with running(sctx, api) as (_, slack):
+            ack = await slack.command(
+                "/export", user=ADMIN_SLACK, channel="D9", channel_name="directmessage"
+            )
+            assert "안건-2026-11-25.xlsx" in text_of(await slack.answer(ack))
+            await api.wait_for("files.completeUploadExternal")
+            [upload] = api.shared("D9")
+            assert upload.name == "안건-2026-11-25.xlsx" and upload.length == len(upload.data)
+            book = load_workbook(io.BytesIO(upload.data), read_only=True)
+            assert book.sheetnames == ["안건", "일정", "후속조치"]
+            [opened] = api.calls_to("conversations.open")
+            assert opened.body["users"] == ADMIN_SLACK
+            [sent] = api.calls_to("upload")
+            assert sent.path.startswith("/upload/") and sent.body["size"] == len(upload.data)
+            assert all(
+                c.headers["Authorization"] == f"Bearer {TOKEN}"
+                for c in api.calls_to("files.getUploadURLExternal")
+            )
+
+    asyncio.run(scenario())
+
+
+def test_export_typed_in_a_dm_uploads_three_csv_files_at_once(
+    sctx: Context, api: FakeSlackAPI
+) -> None:
+    async def scenario() -> None:
+        async with running(sctx, api) as (_, slack):
+            dm = {"type": "message", "channel_type": "im", "user": ADMIN_SLACK, "channel": "D7"}
+            await slack.event({**dm, "text": "export csv 중기부"})
+            [posted] = await api.wait_for("chat.postMessage")
+            assert "CSV 파일 3개" in text_of(posted.body)
+            [complete] = await api.wait_for("files.completeUploadExternal")
+            assert complete.body["channel_id"] == f"D{ADMIN_SLACK}"
+            names = [u.name for u in api.shared(f"D{ADMIN_SLACK}")]
+            assert names == [
+                "안건-중소벤처기업부-2026-11-25.csv",
+                "일정-중소벤처기업부-2026-11-25.csv",
+                "후속조치-중소벤처기업부-2026-11-25.csv",
+            ]
+
+    asyncio.run(scenario())
+
+
+def test_export_uploads_nothing_for_staff_or_in_a_channel(sctx: Context, api: FakeSlackAPI) -> None:
+    async def scenario() -> None:
+        async with running(sctx, api) as (_, slack):
+            staff = await slack.command(
+                "/export", user="U1", channel="D1", channel_name="directmessage"
+            )
+            assert "관리자만" in text_of(await slack.answer(staff))
+            channel = await slack.command("/export", user=ADMIN_SLACK)
+            assert "개인 대화" in text_of(await slack.answer(channel))
+            await asyncio.sleep(0.3)
+            assert not api.calls_to("files.getUploadURLExternal") and not api.uploads
+
+    asyncio.run(scenario())
+
+
+def test_a_failed_upload_is_told_in_one_line(sctx: Context, api: FakeSlackAPI) -> None:
+    api.fail_next("files.completeUploadExternal", error="missing_scope")
+
+    async def scenario() -> None:
+        async with running(sctx, api) as (_, slack):
+            ack = await slack.command(
+                "/export", user=ADMIN_SLACK, channel="D9", channel_name="directmessage"
+            )
+            assert ack.status == 200
+            [told] = await api.wait_for("response", path=ack.sink)
+            assert "파일을 올리지 못했습니다" in text_of(told.body)
+            assert not api.shared()
 
     asyncio.run(scenario())

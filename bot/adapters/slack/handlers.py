@@ -24,6 +24,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -48,10 +49,11 @@ from bot.adapters.slack.codec import (
 )
 from bot.adapters.slack.files import FileError, download, file_info
 from bot.adapters.slack.log_filter import BOLT_LOGGER, REDACT
+from bot.adapters.slack.sender import upload_files
 from bot.commands import Context, Request, may_repeat
 from bot.commands.importing import ADMINS_ONLY, refuse_size, upload
 from bot.intake import SIZE_LIMIT, looks_pasted
-from bot.reply import Reply, error
+from bot.reply import Attachment, Reply, error
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,15 @@ _PAGE_ACTION = re.compile(r"^page_\d+$")
 _ACTION = re.compile(r"^act_\d+$")
 
 Body = dict[str, Any]
+Tell = Callable[[str], Awaitable[Any]]  # one line to the asker, where they asked
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A command's answer as Slack messages, and the files to upload after them (/export)."""
+
+    messages: list[Message]
+    files: tuple[Attachment, ...] = ()
 
 
 class Dispatcher:
@@ -88,21 +99,22 @@ class Dispatcher:
         if self.health.status != "down":
             self.health.ok()
 
-    def start(self, req: Request, page: int = 1) -> asyncio.Future[list[Message]]:
+    def start(self, req: Request, page: int = 1) -> asyncio.Future[Answer]:
         """The command's answer, computed in a worker thread (see the module docstring)."""
-        return self.background(asyncio.to_thread(self._messages, req, page))
+        return self.background(asyncio.to_thread(self._answer, req, page))
 
-    def _messages(self, req: Request, page: int) -> list[Message]:
+    def _answer(self, req: Request, page: int) -> Answer:
         try:
-            return messages(self.answerer.answer(req, page))
+            reply = self.answerer.answer(req, page)
+            return Answer(messages(reply), reply.attachments)
         except Exception:  # handle() never raises; rendering might, and the user needs a line
             log.exception("rendering failed for %r", req.text[:200])
-            return messages(error(FAILED))
+            return Answer(messages(error(FAILED)))
 
-    async def run(self, req: Request, page: int = 1) -> list[Message]:
+    async def run(self, req: Request, page: int = 1) -> Answer:
         return await self.start(req, page)
 
-    async def within_budget(self, work: asyncio.Future[list[Message]]) -> list[Message] | None:
+    async def within_budget(self, work: asyncio.Future[Answer]) -> Answer | None:
         """The answer if it is ready within the ack budget, else None (it keeps running)."""
         if work.done():
             return work.result()
@@ -191,17 +203,29 @@ class Listeners:
         pending = work.start(req)
         answer = await work.within_budget(pending)
         if answer is not None:
-            await ack(response_type="ephemeral", **answer[0])
+            await ack(response_type="ephemeral", **answer.messages[0])
             delivered()
-            if answer[1:]:
-                work.background(_respond_all(respond, answer[1:]))
+            if answer.messages[1:] or answer.files:
+                work.background(self._respond_rest(respond, req, answer))
             return
         await ack(response_type="ephemeral", text=PROCESSING)
-        work.background(_respond_later(respond, pending))
+        work.background(self._respond_later(respond, req, pending))
+
+    async def _respond_rest(self, respond: AsyncRespond, req: Request, answer: Answer) -> None:
+        """What did not fit in the ack: the other parts, then the files."""
+        await _respond_all(respond, answer.messages[1:])
+        await _send_files(self.client, req, answer.files, _teller(respond))
+
+    async def _respond_later(
+        self, respond: AsyncRespond, req: Request, pending: asyncio.Future[Answer]
+    ) -> None:
+        answer = await pending
+        await _respond_all(respond, answer.messages, replace=True)
+        await _send_files(self.client, req, answer.files, _teller(respond))
 
     async def on_mention(self, event: Body, body: Body, say: AsyncSay) -> None:
         if self.work.first_time(body.get("event_id")):
-            self.work.background(_answer_event(self.work, event, body, say))
+            self.work.background(_answer_event(self.work, self.client, event, body, say))
 
     async def on_message(self, event: Body, body: Body, say: AsyncSay) -> None:
         """What a person typed or shared in a DM with the bot: channel messages reach us as
@@ -214,7 +238,7 @@ class Listeners:
         if subtype == "file_share" or looks_pasted(unescape(event.get("text") or "")):
             self.work.background(_import(self.work, self.client, event, body, say))
         else:
-            self.work.background(_answer_event(self.work, event, body, say))
+            self.work.background(_answer_event(self.work, self.client, event, body, say))
 
     async def on_page(self, ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond) -> None:
         """◀ 이전 / 다음 ▶: the command again at another page, as whoever pressed it.
@@ -234,7 +258,7 @@ class Listeners:
             self.work.background(_tell(respond, NOT_A_PAGE))
             return
         req = _button_request(body, text)
-        self.work.background(_respond_page(self.work, respond, req, page))
+        self.work.background(_respond_page(self.work, self.client, respond, req, page))
 
     async def on_action(
         self, ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond
@@ -247,7 +271,8 @@ class Listeners:
             log.warning("slack: action button with an unexpected value ignored")
             self.work.background(_tell(respond, EXPIRED))
             return
-        self.work.background(_respond_page(self.work, respond, _button_request(body, text), 1))
+        req = _button_request(body, text)
+        self.work.background(_respond_page(self.work, self.client, respond, req, 1))
 
 
 def _presser(body: Body) -> str:
@@ -320,15 +345,33 @@ async def _tell(respond: AsyncRespond, line: str) -> None:
     await _respond_all(respond, messages(error(line)))
 
 
-async def _respond_later(respond: AsyncRespond, pending: asyncio.Future[list[Message]]) -> None:
-    await _respond_all(respond, await pending, replace=True)
+def _teller(respond: AsyncRespond) -> Tell:
+    return lambda line: _tell(respond, line)
 
 
-async def _respond_page(work: Dispatcher, respond: AsyncRespond, req: Request, page: int) -> None:
-    await _respond_all(respond, await work.run(req, page), replace=True)
+async def _send_files(
+    client: AsyncWebClient, req: Request, files: tuple[Attachment, ...], tell: Tell
+) -> None:
+    """Upload an answer's files to the asker's DM with the bot, after its messages; a
+    failed upload is told in one line where they asked."""
+    if not files:
+        return
+    line = await upload_files(client, req.user_id, files)
+    if line:
+        await tell(line)
 
 
-async def _answer_event(work: Dispatcher, event: Body, body: Body, say: AsyncSay) -> None:
+async def _respond_page(
+    work: Dispatcher, client: AsyncWebClient, respond: AsyncRespond, req: Request, page: int
+) -> None:
+    answer = await work.run(req, page)
+    await _respond_all(respond, answer.messages, replace=True)
+    await _send_files(client, req, answer.files, _teller(respond))
+
+
+async def _answer_event(
+    work: Dispatcher, client: AsyncWebClient, event: Body, body: Body, say: AsyncSay
+) -> None:
     """Answer a mention or a DM in place: in the thread when asked in a thread."""
     req = to_request(
         message_text(event.get("text", "")),
@@ -337,7 +380,8 @@ async def _answer_event(work: Dispatcher, event: Body, body: Body, say: AsyncSay
         body.get("team_id") or event.get("team"),
         "directmessage" if event.get("channel_type") == "im" else "",
     )
-    for message in await work.run(req):
+    answer = await work.run(req)
+    for message in answer.messages:
         await say(
             channel=event.get("channel"),
             thread_ts=event.get("thread_ts"),
@@ -346,3 +390,8 @@ async def _answer_event(work: Dispatcher, event: Body, body: Body, say: AsyncSay
             **message,
         )
         delivered()
+
+    async def tell(line: str) -> None:
+        await say(channel=event.get("channel"), thread_ts=event.get("thread_ts"), text=line)
+
+    await _send_files(client, req, answer.files, tell)
