@@ -217,6 +217,17 @@ def _service_commands(add: _Add) -> None:
     c = add("doctor", help="check the settings, the database and each token; exit 1 on a problem")
     c.set_defaults(func=_doctor)
 
+    c = add(
+        "watch",
+        help="one pass of the 정책브리핑 watcher: propose (or, with AGENDABOT_WATCH_AUTO=on, "
+        "store) the new meeting releases",
+    )
+    c.add_argument(
+        "--dry-run", action="store_true", help="print what it would propose; change nothing"
+    )
+    c.add_argument("--since", type=_date_arg, metavar="YYYY-MM-DD", help="read from this day")
+    c.set_defaults(func=_watch)
+
 
 def _admin_commands(add: _Add) -> None:
     """Admin bot commands run from the shell for a given chat: follow-ups, subscriptions."""
@@ -505,6 +516,32 @@ def _run(args: argparse.Namespace) -> int:
     from bot.runner import run
 
     return asyncio.run(run(_context(args, isolated=True)))
+
+
+def _watch(args: argparse.Namespace) -> int:
+    """One watcher pass (bot/watch/). Without AGENDABOT_WATCH_AUTO=on only `agendabot run`
+    can offer the 저장 buttons (their tokens live in its memory), so a shell pass without
+    it prints the proposals like --dry-run; exit 1 when the list could not be read."""
+    from bot.watch import watcher
+
+    ctx = _context(args)
+    if not ctx.settings.briefing_key:
+        raise CliError("AGENDABOT_BRIEFING_KEY(공공데이터포털 서비스 키)를 설정하세요.")
+    with watcher.client_for(ctx) as client:
+        found = watcher.collect(ctx, client, args.since)
+    for line in found.errors:
+        print(f"오류: {line}", file=sys.stderr)
+    if args.dry_run or not ctx.settings.watch_auto:
+        for line in watcher.describe(found):
+            print(line)
+        if not args.dry_run:
+            print(
+                "저장하려면 AGENDABOT_WATCH_AUTO=on 으로 실행하거나 agendabot run 의 관리자 미리 보기를 쓰세요."
+            )
+        return 1 if found.errors else 0
+    for line in asyncio.run(watcher.deliver_from_shell(ctx, found)):
+        print(line)
+    return 1 if found.errors else 0
 
 
 def _doctor(args: argparse.Namespace) -> int:

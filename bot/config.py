@@ -43,6 +43,11 @@ ENV = {
     "web_user": "AGENDABOT_WEB_USER",
     "web_password": "AGENDABOT_WEB_PASSWORD",
     "public_url": "AGENDABOT_PUBLIC_URL",
+    "briefing_key": "AGENDABOT_BRIEFING_KEY",
+    "briefing_url": "AGENDABOT_BRIEFING_URL",
+    "watch_interval": "AGENDABOT_WATCH_INTERVAL",
+    "watch_auto": "AGENDABOT_WATCH_AUTO",
+    "admin_chat": "AGENDABOT_ADMIN_CHAT",
 }
 
 
@@ -72,7 +77,14 @@ HELP = {
     "web_user": "HTTP basic auth user for the dashboard (with AGENDABOT_WEB_PASSWORD)",
     "web_password": "HTTP basic auth password",
     "public_url": "public base URL of the HTTP server, for links in chat and calendars",
+    "briefing_key": "data.go.kr service key of the 정책브리핑 press-release API (enables the watcher)",
+    "briefing_url": "that API's press-release list URL (default: data.go.kr's)",
+    "watch_interval": "minutes between the watcher's passes inside agendabot run (default 30)",
+    "watch_auto": "on: store new meeting releases at once, telling the admin chat (default off)",
+    "admin_chat": "where the watcher posts previews, telegram:ID or slack:CHANNEL",
 }
+
+BRIEFING_URL = "https://apis.data.go.kr/1371000/pressReleaseService/pressReleaseList"
 
 
 def settings_help() -> str:
@@ -120,6 +132,11 @@ class Settings:
     web_user: str = ""  # HTTP basic auth instead of (or besides) the token
     web_password: str = field(default="", repr=False)
     public_url: str = ""  # how users reach the HTTP server (https://bot.example.org), for links
+    briefing_key: str = field(default="", repr=False)  # data.go.kr key: in every watcher URL
+    briefing_url: str = BRIEFING_URL
+    watch_interval: int = 30  # minutes between watcher passes in `agendabot run`
+    watch_auto: bool = False  # store watched meetings without asking an admin
+    admin_chat: str = ""  # telegram:ID or slack:CHANNEL: the watcher's previews go there
 
     @classmethod
     def load(
@@ -196,6 +213,7 @@ def _validate(raw: dict[str, Any]) -> dict[str, Any]:
         raise UsageError(f"로그 형식은 text 또는 json 입니다: {out['log_format']}")
     if "web" in out:
         out["web"] = _switch(out["web"])
+    _validate_watch(out)
     if "backup_days" in out:
         out["backup_days"] = _backup_days(out["backup_days"])
     if "http_port" in out:
@@ -227,6 +245,24 @@ def _backup_days(value: Any) -> int:
     if isinstance(value, bool) or days < 0:
         raise UsageError(f"백업 보관 일수는 0 이상의 정수입니다: {value}")
     return days
+
+
+def _validate_watch(out: dict[str, Any]) -> None:
+    """The watcher's settings (bot/watch/): a switch and a positive number of minutes."""
+    if "watch_auto" in out:
+        out["watch_auto"] = _switch(out["watch_auto"])
+    if "watch_interval" in out:
+        out["watch_interval"] = _minutes(out["watch_interval"])
+
+
+def _minutes(value: Any) -> int:
+    try:
+        minutes = int(value)
+    except (TypeError, ValueError):
+        minutes = 0
+    if isinstance(value, bool) or minutes < 1:
+        raise UsageError(f"감시 주기는 1 이상의 분 단위 정수입니다: {value}")
+    return minutes
 
 
 def parse_now(value: str, zone: ZoneInfo) -> dt.datetime:

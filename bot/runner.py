@@ -168,6 +168,11 @@ async def run(ctx: Context) -> int:
             asyncio.create_task(watch(service, stop)),
             asyncio.create_task(back_up_daily(ctx, stop)),
         ]
+        if ctx.settings.briefing_key:  # the 정책브리핑 watcher (bot/watch/), its HTTP in a thread
+            from bot.watch.watcher import watch_periodically
+
+            senders = {a.platform: a.sender for a in chosen}
+            chores.append(asyncio.create_task(watch_periodically(ctx, senders, stop)))
         try:
             await run_forever(service.digests, stop)
         finally:

@@ -1451,6 +1451,50 @@ class Store:
             rows = heapq.merge(*(index.by_owner.get(o, []) for o in set(owners)), key=_due_order)
         return [_feed_followup(r) for r in rows if r["status"] in wanted]
 
+    # -- the press-release watcher's memory (bot/watch/) ---------------------------------
+
+    def watch_seen(self) -> dict[str, tuple[str, str]]:
+        """Every release the watcher has handled: {NewsItemId: (content hash, status)}, so a
+        release comes once and a revision (same id, another hash) is noticed."""
+        return {r["news_id"]: (r["hash"], r["status"]) for r in self._rows(WATCH_TABLE)}
+
+    def mark_watched(self, seen: dict[str, str], status: str) -> None:
+        """Record releases as handled ({NewsItemId: content hash}) with a status
+        ("other", "no-agenda", "proposed", "saved", "ignored"), in one write."""
+        if not seen:
+            return
+        with self.transaction() as db:
+            table = db.table(WATCH_TABLE)
+            rows = {r["news_id"]: r.doc_id for r in table.all()}
+            for news_id, digest in seen.items():
+                row = {"news_id": news_id, "hash": digest, "status": status}
+                if news_id in rows:
+                    table.update(row, doc_ids=[rows[news_id]])
+                else:
+                    table.insert(row)
+
+    def ignore_watched(self, news_ids: Iterable[str]) -> None:
+        """Releases an admin chose 무시 for: never proposed again, revisions included."""
+        with self.transaction() as db:
+            table = db.table(WATCH_TABLE)
+            wanted = set(news_ids)
+            for row in table.all():
+                if row["news_id"] in wanted:
+                    table.update({"status": "ignored"}, doc_ids=[row.doc_id])
+
+    def watch_cursor(self) -> dt.date | None:
+        """The first day the watcher's next pass reads (the last day it had not finished)."""
+        meta = self._tables().get("meta", {}).get("1", {})
+        value = meta.get("watch_cursor")
+        return dt.date.fromisoformat(value) if value else None
+
+    def set_watch_cursor(self, day: dt.date) -> None:
+        with self.transaction() as db:
+            db.table("meta").update({"watch_cursor": day.isoformat()}, doc_ids=[1])
+
+
+WATCH_TABLE = "watch"  # {news_id, hash, status}: not a domain record, so not in TABLE_RECORDS
+
 
 # -- a database file as a whole: backups and restore ---------------------------------------
 
@@ -1494,7 +1538,7 @@ def check_tables(data: Any, label: str) -> None:
         raise UsageError(
             f"{label}: 회의 하나를 담은 파일입니다. 회의 파일은 agendabot import 로 가져오세요."
         )
-    unknown = sorted(set(data) - set(TABLE_RECORDS) - {"meta"})
+    unknown = sorted(set(data) - set(TABLE_RECORDS) - {"meta", WATCH_TABLE})
     if unknown:
         raise UsageError(
             f"{label}: 데이터베이스 파일이 아닙니다(모르는 표: {', '.join(unknown[:3])})."

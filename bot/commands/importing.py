@@ -12,8 +12,12 @@ from bot.errors import AgendabotError
 from bot.importer import import_data
 from bot.reply import Line, Reply, Section, error, kdate
 
-USAGE = "/import (파일을 보내거나 본문을 붙여 넣은 뒤) | /import save 토큰 | /import cancel 토큰"
+USAGE = (
+    "/import (파일을 보내거나 본문을 붙여 넣은 뒤) | /import save 토큰 | /import cancel 토큰 "
+    "| /import ignore 토큰"
+)
 ADMINS_ONLY = "보도자료 가져오기는 관리자만 할 수 있습니다. /whoami 로 ID를 확인해 관리자에게 등록을 요청하세요."
+ACTIONS = ("save", "cancel", "ignore", "저장", "취소", "무시")  # 무시: a watcher's preview
 STATUS_KO = {
     "new": "새로 저장했습니다",
     "updated": "갱신했습니다",
@@ -39,15 +43,21 @@ def import_(call: Call) -> Reply:
             title="보도자료 파일을 이 대화에 보내거나, 본문을 1:1 대화에 붙여 넣으세요.",
             footer="미리 보기를 보고 [저장]을 누르면 들어갑니다. 형식: txt, html, pdf, hwpx, json, yaml",
         )
-    if len(call.args) != 2 or call.args[0] not in ("save", "cancel", "저장", "취소"):
-        raise call.usage_error("저장 또는 취소와 미리 보기의 토큰을 입력하세요.")
+    if len(call.args) != 2 or call.args[0] not in ACTIONS:
+        raise call.usage_error("저장, 취소 또는 무시와 미리 보기의 토큰을 입력하세요.")
     pending = call.ctx.pending.take(call.args[1])
+    watched = _watched_ids(pending.upload)
+    if call.args[0] in ("ignore", "무시"):
+        call.ctx.store.ignore_watched(watched)
+        return Reply(title=f"무시했습니다(다시 제안하지 않습니다): {pending.release.meeting.title}")
     if call.args[0] in ("cancel", "취소"):
         return Reply(title=f"가져오기를 취소했습니다: {pending.release.meeting.title}")
     if pending.upload.exchange is not None:
         meeting, status, _ = import_data(call.ctx.store, pending.upload.exchange, by=call.by)
     else:
         meeting, status = call.ctx.store.save_release(pending.release, by=call.by)
+    if watched:
+        call.ctx.store.mark_watched(dict(getattr(pending.upload, "hashes", ())), "saved")
     return Reply(
         title=f"{meeting.number}번 회의 {meeting.title}: {STATUS_KO.get(status, status)}.",
         sections=(
@@ -60,6 +70,12 @@ def import_(call: Call) -> Reply:
         ),
         footer=f"안건 보기: /agenda {meeting.number}.1 · 목록: /meetings",
     )
+
+
+def _watched_ids(upload: intake.Upload) -> tuple[str, ...]:
+    """The 정책브리핑 releases a watcher's preview came from (none for a file sent in chat)."""
+    ids: tuple[str, ...] = getattr(upload, "news_ids", ())
+    return ids
 
 
 def upload(ctx: Context, req: Request, name: str, data: bytes) -> Reply:

@@ -1,0 +1,247 @@
+"""One pass of the press-release watcher: fetch the list since the last finished day, pick
+the meeting releases, read them, and propose each new meeting to the admins (a preview with
+저장 / 무시 in the admin chat) or, with `AGENDABOT_WATCH_AUTO=on`, store it and say so.
+
+Why it is split in two: `collect` does the slow, blocking part (HTTP, parsing) and changes
+nothing, so `agendabot watch --dry-run` is `collect` alone and the runner calls it in a
+thread; `deliver` then posts or stores and records what was handled. A pass never raises:
+an unreadable list or attachment is logged once, counted in WATCHER_PASSES, and read again
+next pass (the cursor only moves after a complete read).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.chats import ChatKey
+from bot.commands import Context
+from bot.delivery import DeliveryError, Sender
+from bot.errors import AgendabotError
+from bot.intake import PENDING_LIMIT, Upload, preview_reply
+from bot.metrics import WATCHER_PASSES
+from bot.reply import Button, Reply
+from bot.watch import candidates
+from bot.watch.client import BriefingClient, BriefingError, NewsItem
+
+log = logging.getLogger(__name__)
+
+# Previews posted per pass: their tokens share the chat import's bounded store
+# (`intake.PENDING_LIMIT`), so a first run over a busy month must not push out each other's
+# (or an admin's upload's) 저장 button; the rest come at the next passes.
+MAX_PREVIEWS = PENDING_LIMIT // 4
+
+
+@dataclass(frozen=True)
+class WatchedUpload(Upload):
+    """A preview from the watcher: 무시 marks its releases so they are never proposed again."""
+
+    news_ids: tuple[str, ...] = ()
+    hashes: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A meeting to propose, the releases it came from, and whether any was seen before
+    (a revision)."""
+
+    reading: candidates.Reading
+    revision: bool
+
+    @property
+    def hashes(self) -> dict[str, str]:
+        return {n.news_id: n.digest for n in self.reading.news}
+
+
+@dataclass
+class Pass:
+    """What one pass found; nothing is changed until `deliver`."""
+
+    start: dt.date
+    end: dt.date
+    listed: int = 0
+    proposals: list[Proposal] = field(default_factory=list)
+    others: dict[str, str] = field(default_factory=dict)  # id → hash: no meeting in it
+    errors: list[str] = field(default_factory=list)
+    complete: bool = False  # the whole list was read: the cursor may move
+
+
+def collect(ctx: Context, client: BriefingClient, since: dt.date | None = None) -> Pass:
+    """Read the list from `since` (default: the stored cursor, else today) to today and
+    pick what to propose. Changes nothing; never raises for the API's faults."""
+    today = ctx.today()
+    start = since or ctx.store.watch_cursor() or today
+    found = Pass(start=min(start, today), end=today)
+    try:
+        listed = client.releases(found.start, today)
+    except BriefingError as e:
+        _failed(found, e)
+        return found
+    found.listed = len(listed)
+    seen = ctx.store.watch_seen()
+    fresh = [n for n in listed if _is_new(n, seen)]
+    readings: list[candidates.Reading] = []
+    for news in fresh:
+        try:
+            read = candidates.read(news, today, client.download)
+        except BriefingError as e:
+            _failed(found, e)
+            continue
+        if read is None:
+            found.others[news.news_id] = news.digest
+        else:
+            readings.append(read)
+    for reading in candidates.merge(readings):
+        revision = any(i in seen for i in reading.news_ids)
+        found.proposals.append(Proposal(reading, revision))
+    found.complete = not found.errors
+    return found
+
+
+def _is_new(news: NewsItem, seen: dict[str, tuple[str, str]]) -> bool:
+    """Not seen, or seen with other content (a revision) and not ignored by an admin."""
+    before = seen.get(news.news_id)
+    return before is None or (before[0] != news.digest and before[1] != "ignored")
+
+
+def _failed(found: Pass, e: BriefingError) -> None:
+    log.warning("press-release watcher: %s", e)
+    WATCHER_PASSES.labels(outcome=e.kind).inc()
+    found.errors.append(str(e))
+
+
+async def deliver(ctx: Context, found: Pass, senders: Mapping[str, Sender]) -> list[str]:
+    """Store or post each proposal, record what was handled, move the cursor; one line per
+    proposal (for the command line and the log)."""
+    lines: list[str] = []
+    proposals = found.proposals
+    if not ctx.settings.watch_auto and len(proposals) > MAX_PREVIEWS:
+        proposals = proposals[:MAX_PREVIEWS]  # the rest next pass: unmarked, cursor kept
+        found.complete = False
+    for proposal in proposals:
+        try:
+            lines.append(await _deliver_one(ctx, proposal, senders))
+        except (AgendabotError, DeliveryError) as e:
+            log.warning("press-release watcher could not deliver a proposal: %s", e)
+            WATCHER_PASSES.labels(outcome="undelivered").inc()
+            found.complete = False
+    await asyncio.to_thread(ctx.store.mark_watched, found.others, "other")
+    if found.complete:
+        await asyncio.to_thread(ctx.store.set_watch_cursor, found.end)
+        WATCHER_PASSES.labels(outcome="ok").inc()
+    return lines
+
+
+async def _deliver_one(ctx: Context, proposal: Proposal, senders: Mapping[str, Sender]) -> str:
+    release = proposal.reading.release
+    if ctx.settings.watch_auto:
+        meeting, status = await asyncio.to_thread(ctx.store.save_release, release, by="watcher")
+        await asyncio.to_thread(ctx.store.mark_watched, proposal.hashes, "saved")
+        line = f"새 보도자료에서 {meeting.number}번 회의 {meeting.title}({len(release.items)}건): {status}"
+        await _post(ctx, senders, Reply(title=line))
+        return line
+    upload = WatchedUpload(
+        release, news_ids=proposal.reading.news_ids, hashes=tuple(proposal.hashes.items())
+    )
+    token = ctx.pending.put(upload)
+    await _post(ctx, senders, proposal_reply(proposal, token))
+    await asyncio.to_thread(ctx.store.mark_watched, proposal.hashes, "proposed")
+    return f"제안: {release.meeting.title} ({len(release.items)}건) ← {', '.join(proposal.reading.news_ids)}"
+
+
+def proposal_reply(proposal: Proposal, token: str) -> Reply:
+    """The chat import's preview, with 저장 / 무시 and where it came from."""
+    reply = preview_reply(proposal.reading.release, token)
+    what = "수정된 보도자료" if proposal.revision else "새 보도자료"
+    ids = ", ".join(proposal.reading.news_ids)
+    return dataclasses.replace(
+        reply,
+        title=f"정책브리핑에 {what}가 올라왔습니다({ids}). 저장할까요?",
+        buttons=(
+            Button("저장", f"/import save {token}", action=True),
+            Button("무시", f"/import ignore {token}", action=True),
+        ),
+    )
+
+
+async def _post(ctx: Context, senders: Mapping[str, Sender], reply: Reply) -> None:
+    """To the admin chat, when one is configured and its platform runs.
+
+    Raises:
+        DeliveryError: the platform refused the message (the proposal is kept for next pass).
+        UsageError: AGENDABOT_ADMIN_CHAT is not PLATFORM:CHAT.
+    """
+    if not ctx.settings.admin_chat:
+        return
+    chat = ChatKey.parse(ctx.settings.admin_chat)
+    sender = senders.get(chat.platform)
+    if sender is None:
+        raise DeliveryError(
+            f"{chat.platform} 어댑터가 켜져 있지 않아 관리자 대화방에 보낼 수 없습니다"
+        )
+    await sender.send(chat.subscription(), reply)
+
+
+async def deliver_from_shell(ctx: Context, found: Pass) -> list[str]:
+    """`agendabot watch` in auto mode: deliver with the configured adapters' senders (to tell
+    the admin chat), not listening for anything."""
+    from bot.runner import senders_for
+
+    async with senders_for(ctx) as senders:
+        return await deliver(ctx, found, senders)
+
+
+def describe(found: Pass) -> list[str]:
+    """What a pass would propose, for `agendabot watch --dry-run`: each meeting, its items,
+    and the NewsItemIds it comes from."""
+    lines = [
+        f"{found.start.isoformat()} ~ {found.end.isoformat()}: 보도자료 {found.listed}건, "
+        f"제안할 회의 {len(found.proposals)}건"
+    ]
+    for proposal in found.proposals:
+        release = proposal.reading.release
+        what = "수정" if proposal.revision else "새"
+        lines.append(
+            f"[{what}] {release.meeting.title} ({release.meeting.date.isoformat()}) "
+            f"← {', '.join(proposal.reading.news_ids)}"
+        )
+        lines += [f"    {item.number}. {item.title}" for item in release.items]
+    return lines
+
+
+def client_for(ctx: Context) -> BriefingClient:
+    return BriefingClient(ctx.settings.briefing_url, ctx.settings.briefing_key)
+
+
+async def run_pass(
+    ctx: Context, senders: Mapping[str, Sender], since: dt.date | None = None
+) -> Pass:
+    """One whole pass, the blocking part in a thread; never raises for a fault of the API,
+    a release or a chat."""
+    client = client_for(ctx)
+    try:
+        found = await asyncio.to_thread(collect, ctx, client, since)
+        await deliver(ctx, found, senders)
+    finally:
+        client.close()
+    return found
+
+
+async def watch_periodically(
+    ctx: Context, senders: Mapping[str, Sender], stop: asyncio.Event
+) -> None:
+    """`agendabot run`'s chore: a pass every `watch_interval` minutes until `stop`; a bug in
+    a pass is logged and the next pass runs (the bot itself keeps answering)."""
+    while not stop.is_set():
+        try:
+            await run_pass(ctx, senders)
+        except Exception:
+            log.exception("press-release watcher pass failed")
+            WATCHER_PASSES.labels(outcome="bug").inc()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), ctx.settings.watch_interval * 60.0)

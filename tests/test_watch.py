@@ -1,0 +1,342 @@
+"""The press-release watcher (issue #13) against a fake 정책브리핑 API on 127.0.0.1.
+
+The fake serves the development corpus (`../shared/corpus`, each text a NewsItem: title =
+line 3, body = its lines as paragraphs), a few ordinary releases, and one attachment-only
+release whose PDF (made here) holds one more item of the 6th 국가정책조정회의, so it must be
+merged with the corpus release of that meeting. The tests skip when the corpus is absent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import html
+import io
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+import pytest
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+from bot import reading
+from bot.cli import main
+from bot.commands import Context, Request, handle
+from bot.config import Settings
+from bot.errors import ParseError
+from bot.metrics import WATCHER_PASSES
+from bot.reply import Reply
+from bot.store import Store
+from bot.watch import watcher
+from bot.watch.client import BriefingClient, BriefingError, parse_page
+from fakes.briefing_api import KEY, FakeBriefingAPI, Item
+from fakes.fake_sender import FakeSender
+from tests.conftest import ADMIN_TG, NOW
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+DAY = dt.datetime(2026, 11, 25, 10, 0)
+ATTACHED = "990001"  # the attachment-only release
+OTHERS = ("990101", "990102")  # ordinary releases: no meeting
+MEETING_6 = "156000018"  # corpus 18: the 6th 국가정책조정회의
+FONT = "HYSMyeongJo-Medium"
+PDF_LINES = [
+    "제6회 국가정책조정회의 안건 자료",
+    "김민석 국무총리는 11월 27일(목) 코스메카코리아 본사에서 제6회 국가정책조정회의를 주재하였다.",
+    "이날 회의에서는 ｢K-뷰티 인재 양성 방안(교육부)｣을 논의하였다.",
+    "교육부는 2026년 6월까지 뷰티 전문 인력 양성 과정을 개설한다.",
+]
+
+
+def corpus_files() -> list[Path]:
+    files = sorted(CORPUS.glob("[0-9][0-9]_*.txt"))
+    if len(files) < 40:
+        print(f"corpus not found at {CORPUS}: skipping the watcher tests")
+        pytest.skip(f"the development corpus is not at {CORPUS}")
+    return files
+
+
+def news_id(path: Path) -> str:
+    return f"1560000{path.name[:2]}"
+
+
+def paragraphs(lines: list[str]) -> str:
+    return "".join(f"<p>{html.escape(line)}</p>" for line in lines if line.strip())
+
+
+def make_pdf(lines: list[str]) -> bytes:
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    pdf.setFont(FONT, 9)
+    for row, line in enumerate(lines):
+        pdf.drawString(30, 780 - 16 * row, line)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def serve_day(api: FakeBriefingAPI, day: dt.datetime = DAY) -> None:
+    """The corpus, two ordinary releases and the attachment-only one, all approved `day`."""
+    for path in corpus_files():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        api.add(Item(news_id(path), lines[2], paragraphs(lines[3:]), day))
+    api.add(
+        Item(OTHERS[0], "청년 일자리 박람회 개최", paragraphs(["청년 3천 명이 참가했다."]), day)
+    )
+    api.add(
+        Item(
+            OTHERS[1], "겨울철 한파 대비 안전점검", paragraphs(["관계부처 합동 점검을 했다."]), day
+        )
+    )
+    api.files["anggun.pdf"] = make_pdf(PDF_LINES)
+    body = paragraphs(
+        ["제6회 국가정책조정회의 안건 자료입니다.", "자세한 내용은 첨부파일을 참고하시기 바랍니다."]
+    )
+    link = f'<p><a href="{api.file_url("anggun.pdf")}">국가정책조정회의_안건.pdf</a></p>'
+    api.add(Item(ATTACHED, "[참고] 제6회 국가정책조정회의 안건 자료", body + link, day))
+
+
+def expected_meetings() -> set[str]:
+    """The corpus releases the parser reads a meeting from, read as files (not through the
+    watcher's HTML path), except the negatives."""
+    found = set()
+    for path in corpus_files():
+        if "_neg_" in path.name:
+            continue
+        try:
+            reading.parse(path.read_text(encoding="utf-8"), today=DAY.date())
+        except ParseError:
+            continue
+        found.add(news_id(path))
+    return found
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBriefingAPI]:
+    with FakeBriefingAPI() as fake:
+        serve_day(fake)
+        yield fake
+
+
+@pytest.fixture
+def wctx(ctx: Context, api: FakeBriefingAPI) -> Context:
+    """A context whose settings point the watcher at the fake (admin chat: telegram)."""
+    settings = Settings.load(
+        overrides={
+            "db_path": ctx.settings.db_path,
+            "now": NOW,
+            "telegram_admins": ADMIN_TG,
+            "briefing_url": api.url,
+            "briefing_key": KEY,
+            "admin_chat": f"telegram:{ADMIN_TG}",
+        },
+        environ={},
+    )
+    return Context(ctx.store, settings)
+
+
+def client(api: FakeBriefingAPI, waits: list[float] | None = None) -> BriefingClient:
+    return BriefingClient(api.url, KEY, sleep=(waits if waits is not None else []).append)
+
+
+def proposed(found: watcher.Pass) -> set[str]:
+    return {i for p in found.proposals for i in p.reading.news_ids}
+
+
+def one_pass(ctx: Context, sender: FakeSender | None = None) -> watcher.Pass:
+    senders = {"telegram": sender or FakeSender()}
+    return asyncio.run(watcher.run_pass(ctx, senders, since=DAY.date()))
+
+
+def test_one_pass_proposes_exactly_the_meeting_releases_merged_per_meeting(
+    wctx: Context, api: FakeBriefingAPI
+) -> None:
+    found = watcher.collect(wctx, client(api), since=DAY.date())
+    assert not found.errors and found.listed == 43
+    expected = expected_meetings() | {ATTACHED}
+    assert len(expected) >= 30
+    assert proposed(found) == expected
+    assert not proposed(found) & {news_id(p) for p in corpus_files() if "_neg_" in p.name}
+    assert set(OTHERS) <= set(found.others)
+    [merged] = [p for p in found.proposals if ATTACHED in p.reading.news_ids]
+    assert set(merged.reading.news_ids) == {MEETING_6, ATTACHED}  # one meeting, two releases
+    titles = [i.title for i in merged.reading.release.items]
+    assert len(titles) == 3 and any("인재 양성" in t for t in titles)  # the PDF's item joined
+    assert [i.number for i in merged.reading.release.items] == [1, 2, 3]
+    assert api.file_calls == ["anggun.pdf"]
+
+
+def test_previews_go_to_the_admin_chat_once_and_a_later_pass_proposes_nothing(
+    wctx: Context, api: FakeBriefingAPI
+) -> None:
+    before = len(wctx.store.meetings())
+    total = len(watcher.collect(wctx, client(api), since=DAY.date()).proposals)
+    sender = FakeSender()
+    first = one_pass(wctx, sender)
+    assert len(sender.accepted) == len(first.proposals[: watcher.MAX_PREVIEWS])
+    key, reply = sender.accepted[0]
+    assert key == f"telegram:{ADMIN_TG}"
+    assert [b.label for b in reply.buttons] == ["저장", "무시"]
+    assert "새 보도자료" in reply.title
+    assert len(wctx.store.meetings()) == before  # nothing stored before an admin says so
+    assert wctx.store.watch_cursor() is None  # more to post: the day is not finished
+    while one_pass(wctx, sender).proposals:
+        pass
+    assert len(sender.accepted) == total  # every meeting once, over several passes
+    assert len({r.title for _, r in sender.accepted}) == total
+    assert wctx.store.watch_cursor() == wctx.today()
+    downloads = len(api.file_calls)
+    assert one_pass(wctx, sender).proposals == [] and len(sender.accepted) == total
+    assert len(api.file_calls) == downloads  # handled releases are not read again
+
+
+def press(ctx: Context, reply: Reply, label: str) -> Reply:
+    [button] = [b for b in reply.buttons if b.label == label]
+    return handle(ctx, Request("telegram", ADMIN_TG, ADMIN_TG, button.command))
+
+
+def test_save_stores_once_and_ignore_is_never_proposed_again(
+    wctx: Context, api: FakeBriefingAPI
+) -> None:
+    before = len(wctx.store.meetings())
+    sender = FakeSender()
+    found = one_pass(wctx, sender)
+    [(_, saving), (_, ignoring), *_] = sender.accepted
+    saved = press(wctx, saving, "저장")
+    assert "새로 저장했습니다" in saved.title, saved.title
+    assert len(wctx.store.meetings()) == before + 1
+    assert press(wctx, saving, "저장").error  # the token is spent
+    assert wctx.store.watch_seen()[found.proposals[0].reading.news_ids[0]][1] == "saved"
+    ignored = press(wctx, ignoring, "무시")
+    assert "무시했습니다" in ignored.title
+    first = found.proposals[1].reading.news_ids[0]
+    assert wctx.store.watch_seen()[first][1] == "ignored"
+    api.revise(first, api.items[first].contents + "<p>정정: 오탈자 수정</p>")
+    again = one_pass(wctx, sender)
+    assert first not in proposed(again)
+    assert len(wctx.store.meetings()) == before + 1
+
+
+def test_a_revision_is_noticed_and_proposed_as_one(wctx: Context, api: FakeBriefingAPI) -> None:
+    sender = FakeSender()
+    while one_pass(wctx, sender).proposals:
+        pass
+    api.revise(MEETING_6, api.items[MEETING_6].contents + "<p>(정정) 참석자 명단 수정</p>")
+    found = one_pass(wctx, sender)
+    [revised] = found.proposals
+    assert set(revised.reading.news_ids) == {MEETING_6} and revised.revision
+    assert "수정된 보도자료" in sender.accepted[-1][1].title
+
+
+def test_auto_mode_saves_each_meeting_once_and_tells_the_admin_chat(
+    wctx: Context, api: FakeBriefingAPI
+) -> None:
+    auto = Context(wctx.store, dataclasses.replace(wctx.settings, watch_auto=True))
+    before = len(auto.store.meetings())
+    sender = FakeSender()
+    first = one_pass(auto, sender)
+    assert len(auto.store.meetings()) == before + len(first.proposals)
+    assert all(not r.buttons for _, r in sender.accepted)
+    assert "번 회의" in sender.accepted[0][1].title
+    second = one_pass(auto, sender)
+    assert second.proposals == [] and len(auto.store.meetings()) == before + len(first.proposals)
+    api.revise(MEETING_6, api.items[MEETING_6].contents + "<p>(정정) 문구 수정</p>")
+    one_pass(auto, sender)
+    assert len(auto.store.meetings()) == before + len(first.proposals)  # updated, not added
+    assert sender.accepted[-1][1].title.endswith("updated")
+
+
+@pytest.mark.parametrize("kind", ["malformed", "html"])
+def test_a_bad_answer_is_counted_not_raised_and_read_again_next_pass(
+    wctx: Context, api: FakeBriefingAPI, kind: str
+) -> None:
+    counted = WATCHER_PASSES.labels(outcome=kind)._value.get()
+    api.fail(kind)
+    failed = one_pass(wctx)
+    assert failed.errors and failed.proposals == [] and not failed.complete
+    assert WATCHER_PASSES.labels(outcome=kind)._value.get() == counted + 1
+    assert wctx.store.watch_cursor() is None  # the cursor stays: nothing is lost
+    assert len(one_pass(wctx).proposals) > 30  # read again in full
+
+
+def test_429_waits_what_retry_after_says_and_500_backs_off(api: FakeBriefingAPI) -> None:
+    waits: list[float] = []
+    api.fail("429", retry_after=7)
+    api.fail("500")
+    items = client(api, waits).releases(DAY.date(), DAY.date())
+    assert len(items) == 43
+    assert waits == [7.0, 2.0]  # Retry-After, then the backoff of the second try
+    assert [c.status for c in api.calls] == [429, 500, 200]
+
+
+def test_retries_are_bounded(api: FakeBriefingAPI) -> None:
+    api.fail("500", times=10)
+    waits: list[float] = []
+    with pytest.raises(BriefingError) as error:
+        client(api, waits).releases(DAY.date(), DAY.date())
+    assert error.value.kind == "retries" and len(api.calls) == 4 and len(waits) == 3
+
+
+def test_paging_reads_every_page(api: FakeBriefingAPI) -> None:
+    for n in range(150):
+        api.add(Item(f"88{n:04d}", f"보도자료 {n}", "<p>내용</p>", DAY))
+    items = client(api).releases(DAY.date() - dt.timedelta(days=4), DAY.date())
+    assert len(items) == 193 and len({i.news_id for i in items}) == 193
+    assert {c.params["pageNo"] for c in api.calls} == {"1", "2"}
+
+
+def test_the_service_key_is_never_logged_nor_in_errors(
+    wctx: Context, api: FakeBriefingAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    api.fail("500", times=10)
+    failed = one_pass(wctx)
+    wrong = BriefingClient(api.url, KEY + "x", sleep=lambda s: None)
+    with pytest.raises(BriefingError) as error:
+        wrong.releases(DAY.date(), DAY.date())
+    assert "httpx" in caplog.text or "HTTP Request" in caplog.text  # httpx did log its URLs
+    text = caplog.text + "\n".join(failed.errors) + str(error.value)
+    for form in (KEY, quote(KEY, safe=""), quote_plus(KEY)):
+        assert form not in text, form
+
+
+def test_parse_page_refuses_what_is_not_a_list() -> None:
+    for raw, kind in (
+        (b"<!DOCTYPE html><html><body>error</body></html>", "html"),
+        (b"<response><body><NewsItem>", "malformed"),
+        (b"<response><header><resultCode>99</resultCode></header></response>", "api"),
+    ):
+        with pytest.raises(BriefingError) as error:
+            parse_page(raw)
+        assert error.value.kind == kind
+    items, total = parse_page(
+        b"<r><NewsItem><NewsItemId>1</NewsItemId><Title>t</Title></NewsItem></r>"
+    )
+    assert [i.news_id for i in items] == ["1"] and total is None
+
+
+def test_cli_dry_run_prints_the_proposals_and_changes_nothing(
+    api: FakeBriefingAPI,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    db = tmp_path / "cli.json"
+    for name, value in {
+        "AGENDABOT_DB": str(db),
+        "AGENDABOT_NOW": NOW,
+        "AGENDABOT_BRIEFING_URL": api.url,
+        "AGENDABOT_BRIEFING_KEY": KEY,
+    }.items():
+        monkeypatch.setenv(name, value)
+    assert main(["subscriptions"]) == 0  # creates and seeds the database
+    before = db.read_bytes()
+    assert main(["watch", "--dry-run", "--since", DAY.date().isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert "제6회 국가정책조정회의" in out and ATTACHED in out and MEETING_6 in out
+    assert db.read_bytes() == before
+    assert Store(db).watch_seen() == {}
