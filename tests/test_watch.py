@@ -228,7 +228,9 @@ def test_a_revision_is_noticed_and_proposed_as_one(wctx: Context, api: FakeBrief
     api.revise(MEETING_6, api.items[MEETING_6].contents + "<p>(정정) 참석자 명단 수정</p>")
     found = one_pass(wctx, sender)
     [revised] = found.proposals
-    assert set(revised.reading.news_ids) == {MEETING_6} and revised.revision
+    assert revised.revision  # proposed whole: with the meeting's other release and its item
+    assert set(revised.reading.news_ids) == {MEETING_6, ATTACHED}
+    assert len(revised.reading.release.items) == 3
     assert "수정된 보도자료" in sender.accepted[-1][1].title
 
 

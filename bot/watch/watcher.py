@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 # (`intake.PENDING_LIMIT`), so a first run over a busy month must not push out each other's
 # (or an admin's upload's) 저장 button; the rest come at the next passes.
 MAX_PREVIEWS = PENDING_LIMIT // 4
+MEETING_STATUSES = frozenset({"proposed", "saved"})  # handled releases that held a meeting
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,27 @@ def collect(ctx: Context, client: BriefingClient, since: dt.date | None = None) 
     found.listed = len(listed)
     seen = ctx.store.watch_seen()
     fresh = [n for n in listed if _is_new(n, seen)]
-    readings: list[candidates.Reading] = []
-    for news in fresh:
+    readings = _read_all(found, fresh, today, client)
+    if readings:  # a meeting's other releases, handled before, so it is proposed whole
+        known = [n for n in listed if seen.get(n.news_id, ("", ""))[1] in MEETING_STATUSES]
+        readings += _read_all(found, [n for n in known if n not in fresh], today, client)
+    new_ids = {n.news_id for n in fresh}
+    for reading in candidates.merge(readings):
+        ids = set(reading.news_ids)
+        if ids & new_ids:
+            revision = any(i in seen for i in ids & new_ids)
+            found.proposals.append(Proposal(reading, revision))
+    found.complete = not found.errors
+    return found
+
+
+def _read_all(
+    found: Pass, listed: list[NewsItem], today: dt.date, client: BriefingClient
+) -> list[candidates.Reading]:
+    """The meetings these releases report; the others are noted in `found.others`, and an
+    attachment that could not be downloaded in `found.errors`."""
+    readings = []
+    for news in listed:
         try:
             read = candidates.read(news, today, client.download)
         except BriefingError as e:
@@ -96,11 +116,7 @@ def collect(ctx: Context, client: BriefingClient, since: dt.date | None = None) 
             found.others[news.news_id] = news.digest
         else:
             readings.append(read)
-    for reading in candidates.merge(readings):
-        revision = any(i in seen for i in reading.news_ids)
-        found.proposals.append(Proposal(reading, revision))
-    found.complete = not found.errors
-    return found
+    return readings
 
 
 def _is_new(news: NewsItem, seen: dict[str, tuple[str, str]]) -> bool:
