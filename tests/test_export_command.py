@@ -32,7 +32,8 @@ def test_an_admin_in_a_private_chat_gets_a_workbook_with_three_sheets(ask: Ask) 
     assert book.sheetnames == ["안건", "일정", "후속조치"]
     items = sheet_rows(file.data, "안건")
     assert items[0][0] == "안건" and len(items) == 1 + 10  # header + the seed's ten items
-    assert "엑셀 파일" in reply.title and file.name in reply.title and "\n" not in reply.title
+    assert reply.title == "📎 전체 안건·일정·후속조치를 엑셀 파일로 보냅니다(12 KB)."
+    assert render.text(reply).endswith(f"[첨부: {file.name} 12 KB]")  # console, agendabot ask
 
 
 def test_csv_gives_three_utf8_files(ask: Ask) -> None:

@@ -793,7 +793,7 @@ def test_an_admin_gets_the_workbook_uploaded_to_the_dm(sctx: Context, api: FakeS
             ack = await slack.command(
                 "/export", user=ADMIN_SLACK, channel="D9", channel_name="directmessage"
             )
-            assert "안건-2026-11-25.xlsx" in text_of(await slack.answer(ack))
+            assert "엑셀 파일로 보냅니다" in text_of(await slack.answer(ack))
             await api.wait_for("files.completeUploadExternal")
             [upload] = api.shared("D9")
             assert upload.name == "안건-2026-11-25.xlsx" and upload.length == len(upload.data)

@@ -703,7 +703,7 @@ def test_a_release_pasted_in_a_private_chat_is_previewed(ctx: Context) -> None:
 def test_an_admin_gets_the_workbook_as_a_document_in_a_private_chat(ctx: Context) -> None:
     async def scenario(h: Harness) -> None:
         [text] = await h.ask_all("/export", chat_id=ADMIN, user_id=ADMIN)
-        assert "안건-2026-11-25.xlsx" in text["text"]
+        assert "엑셀 파일로 보냅니다" in text["text"]
         [document] = h.api.documents
         assert (document.chat_id, document.name) == (ADMIN, "안건-2026-11-25.xlsx")
         assert document.mime.endswith("spreadsheetml.sheet")

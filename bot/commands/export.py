@@ -54,12 +54,16 @@ def export(call: Call) -> Reply:
             f"파일이 너무 큽니다({total / (1024 * 1024):.1f} MB, 한도 {SIZE_LIMIT // (1024 * 1024)} MB)."
             " 부처를 지정해 나눠 받거나 서버에서 agendabot export --xlsx 파일명 으로 만드세요."
         )
+    return Reply(title=_title(ministry, kind, files), attachments=files)
+
+
+def _title(ministry: str | None, kind: str, files: tuple[Attachment, ...]) -> str:
+    """One line: what the files hold and their size (chats show each file's name with it,
+    the console lists them under it)."""
     which = f"{ministry}의 " if ministry else "전체 "
     what = "엑셀 파일" if kind == "xlsx" else f"CSV 파일 {len(files)}개"
-    names = ", ".join(f"{f.name}({f.size_text})" for f in files)
-    return Reply(
-        title=f"📎 {which}안건·일정·후속조치를 {what}로 보냅니다: {names}", attachments=files
-    )
+    size = Attachment("", b"".join(f.data for f in files)).size_text
+    return f"📎 {which}안건·일정·후속조치를 {what}로 보냅니다({size})."
 
 
 def _format(args: list[str]) -> tuple[str, list[str]]:
