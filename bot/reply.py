@@ -62,11 +62,14 @@ class Attachment:
 
     @property
     def size_text(self) -> str:
-        """12 KB, 3.4 MB: the size as a person reads it (KB rounded up, never "0 KB")."""
-        size = len(self.data)
-        if size < 1024 * 1024:
-            return f"{max(1, -(-size // 1024)):,} KB"
-        return f"{size / (1024 * 1024):.1f} MB"
+        return size_text(len(self.data))
+
+
+def size_text(size: int) -> str:
+    """12 KB, 3.4 MB: a file size as a person reads it (KB rounded up, never "0 KB")."""
+    if size < 1024 * 1024:
+        return f"{max(1, -(-size // 1024)):,} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 @dataclass(frozen=True)

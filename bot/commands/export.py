@@ -14,7 +14,7 @@ from __future__ import annotations
 from bot import spreadsheet
 from bot.commands.base import Call, command
 from bot.errors import Forbidden
-from bot.reply import Attachment, Reply, error
+from bot.reply import Attachment, Reply, error, size_text
 
 USAGE = "/export [xlsx|csv] [부처]  (예: /export, /export csv 중기부)"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -62,7 +62,7 @@ def _title(ministry: str | None, kind: str, files: tuple[Attachment, ...]) -> st
     the console lists them under it)."""
     which = f"{ministry}의 " if ministry else "전체 "
     what = "엑셀 파일" if kind == "xlsx" else f"CSV 파일 {len(files)}개"
-    size = Attachment("", b"".join(f.data for f in files)).size_text
+    size = size_text(sum(len(f.data) for f in files))
     return f"📎 {which}안건·일정·후속조치를 {what}로 보냅니다({size})."
 
 
