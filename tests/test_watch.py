@@ -13,9 +13,12 @@ import dataclasses
 import datetime as dt
 import html
 import io
+import json
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, quote_plus
 
 import pytest
@@ -35,6 +38,7 @@ from bot.watch import watcher
 from bot.watch.client import BriefingClient, BriefingError, parse_page
 from fakes.briefing_api import KEY, FakeBriefingAPI, Item
 from fakes.fake_sender import FakeSender
+from fakes.telegram_api import TOKEN, FakeTelegramAPI
 from tests.conftest import ADMIN_TG, NOW
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -342,3 +346,76 @@ def test_cli_dry_run_prints_the_proposals_and_changes_nothing(
     assert "제6회 국가정책조정회의" in out and ATTACHED in out and MEETING_6 in out
     assert db.read_bytes() == before
     assert Store(db).watch_seen() == {}
+
+
+# --- end to end: `agendabot run` with the watcher on, against the fake Telegram API ---------
+
+
+def keyboard(params: dict[str, Any]) -> dict[str, str]:
+    """The inline keyboard of a sent message: label → callback data."""
+    markup = params.get("reply_markup") or {}
+    markup = json.loads(markup) if isinstance(markup, str) else markup
+    return {b["text"]: b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row}
+
+
+@pytest.mark.slow
+def test_run_posts_one_admin_preview_saves_it_once_and_a_restart_does_not_propose_it_again(
+    tmp_path: Path, seed_db: Path
+) -> None:
+    from tests.test_runner import free_port, start_bot, stop_bot
+
+    [path] = [p for p in corpus_files() if news_id(p) == MEETING_6]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    db = tmp_path / "run.json"
+    db.write_bytes(seed_db.read_bytes())
+    before = len(Store(db).meetings())
+    admin = int(ADMIN_TG)
+
+    async def scenario(api: FakeBriefingAPI) -> None:
+        async with FakeTelegramAPI() as tg:
+            env = {
+                **os.environ,
+                "AGENDABOT_DB": str(db),
+                "AGENDABOT_NOW": NOW,
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_BASE_URL": tg.base_url,
+                "TELEGRAM_ADMINS": ADMIN_TG,
+                "AGENDABOT_HTTP_PORT": str(free_port()),
+                "AGENDABOT_BRIEFING_URL": api.url,
+                "AGENDABOT_BRIEFING_KEY": KEY,
+                "AGENDABOT_ADMIN_CHAT": f"telegram:{ADMIN_TG}",
+            }
+            proc = await start_bot(env)
+            try:
+                [preview] = await tg.wait_for("sendMessage", timeout=60)
+                assert preview.params["chat_id"] == admin
+                assert "제6회 국가정책조정회의" in preview.params["text"]
+                keys = keyboard(preview.params)
+                assert set(keys) == {"저장", "무시"}
+                tg.push_callback(keys["저장"], message=preview.result, user_id=admin)
+                [edited] = await tg.wait_for("editMessageText", timeout=30)
+                assert "새로 저장했습니다" in edited.params["text"]
+                tg.push_callback(keys["저장"], message=preview.result, user_id=admin)
+                await tg.wait_for("editMessageText", 2, timeout=30)  # expired: not saved twice
+            finally:
+                code, err = await stop_bot(proc)
+            assert code == 0, err[-2000:]
+            assert KEY not in err and quote(KEY, safe="") not in err and TOKEN not in err
+            list_calls = len(api.calls)
+            proc = await start_bot(env)  # a restart: the release was handled
+            try:
+                await tg.wait_for("setMyCommands", 2, timeout=30)
+                deadline = asyncio.get_running_loop().time() + 30
+                while len(api.calls) == list_calls:  # the restarted bot's first pass
+                    assert asyncio.get_running_loop().time() < deadline
+                    await asyncio.sleep(0.1)
+                await asyncio.sleep(1.0)
+            finally:
+                code, err = await stop_bot(proc)
+            assert code == 0, err[-2000:]
+            assert len(tg.sent(admin)) == 1  # no second preview
+
+    with FakeBriefingAPI() as api:
+        api.add(Item(MEETING_6, lines[2], paragraphs(lines[3:]), DAY))
+        asyncio.run(scenario(api))
+    assert len(Store(db).meetings()) == before + 1
