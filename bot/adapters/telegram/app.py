@@ -102,15 +102,17 @@ def build_application(
     urls: dict[str, str] = {}
     if settings.telegram_base_url:
         urls["base_url"], urls["base_file_url"] = bot_url(settings.telegram_base_url)
+    request = CountingRequest(connection_pool_size=256)
     bot = InboxBot(
         settings.telegram_token,
-        request=CountingRequest(connection_pool_size=256),
+        request=request,
         get_updates_request=PollingRequest(connection_pool_size=1),
         rate_limiter=rate_limiter or AIORateLimiter(max_retries=MAX_RETRIES_429),
         inbox=inbox,
         watch=watch,
         **urls,
     )
+    request.on_send = bot.answering
     return ApplicationBuilder().bot(bot).concurrent_updates(ChatOrderedProcessor(inbox)).build()
 
 

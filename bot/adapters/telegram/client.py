@@ -102,13 +102,14 @@ class InboxBot(ExtBot[Any]):
         self._inbox = inbox
         self._watch = watch
 
-    async def _send_message(self, endpoint: str, data: Any, *args: Any, **kwargs: Any) -> Any:
-        """Every message sent while an update's handlers run answers that update: say so in
-        the inbox first, so a replay after a crash never answers it a second time."""
+    def answering(self) -> None:
+        """A message is leaving while an update's handlers run: it answers that update. Say
+        so in the inbox first, so a replay after a crash never answers it a second time
+        (`CountingRequest.on_send`: called once the rate limiter let the request go, so an
+        answer still waiting for its turn at the crash is replayed, not lost)."""
         update_id = HANDLING.get()
         if self._inbox is not None and update_id is not None:
             self._inbox.answering(update_id)
-        return await super()._send_message(endpoint, data, *args, **kwargs)
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         if self._inbox is not None:

@@ -150,17 +150,29 @@ def describe(error: BaseException, secret: str = "") -> str:
 
 class CountingRequest(HTTPXRequest):
     """PTB's HTTP client, counting what the metrics want: messages delivered (a 200 to
-    sendMessage or sendDocument) and every 429, whoever sent the request (answers, digests, retries)."""
+    sendMessage or sendDocument) and every 429, whoever sent the request (answers, digests,
+    retries). `on_send` is called right before a request that shows something in a chat
+    (send*, edit*) leaves: after PTB's rate limiter let it go, so "may have arrived" starts
+    exactly here (the inbox marks the update it answers)."""
+
+    on_send: Callable[[], None] | None = None
 
     async def do_request(
         self, url: str, method: str, *args: Any, **kwargs: Any
     ) -> tuple[int, bytes]:
+        if self.on_send is not None and _shows_something(url):
+            self.on_send()
         code, payload = await super().do_request(url, method, *args, **kwargs)
         if code == HTTPStatus.TOO_MANY_REQUESTS:
             RATE_LIMITED.labels(PLATFORM).inc()
         elif code == HTTPStatus.OK and url.endswith(("/sendMessage", "/sendDocument")):
             MESSAGES.labels(PLATFORM).inc()
         return code, payload
+
+
+def _shows_something(url: str) -> bool:
+    method = url.rsplit("/", 1)[-1]
+    return method.startswith(("send", "edit"))
 
 
 def delivery_error(e: TelegramError) -> DeliveryError:
