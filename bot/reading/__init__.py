@@ -80,7 +80,8 @@ def parse(
         raise ParseError("본문이 비어 있습니다.")
     today = today or configured_today()
     provisional = date or today
-    found = items.find(Doc(body, provisional)) if not _international(body) else []
+    doc = Doc(body, provisional)
+    found = items.find(doc) if not _international(body) else []
     if not found:
         raise ParseError(_why_no_agenda(body))
     head = body[: min(f.first for f in found)]
@@ -92,8 +93,9 @@ def parse(
         raise ParseError(
             "회의 날짜를 찾을 수 없습니다: 본문에 '11월 24일(월)' 같은 날짜가 없습니다. --date로 알려 주세요."
         )
-    if meeting_date != provisional:  # ministry names depend on the date (2025 renamings)
-        found = items.find(Doc(body, meeting_date))
+    # The items are not read again on the meeting date: the rules only ask whether a note
+    # names ministries, which any date answers alike (tests/test_reading_scale.py checks it);
+    # the names are resolved on the meeting date below (content.lead, ministries.find_in_text).
     ordinal, title = meeting.title(head or body, body)
     the_meeting = Meeting(
         number=0,
@@ -112,6 +114,11 @@ def parse(
         _agenda_item(number, item, body, meeting_date) for number, item in enumerate(found, 1)
     )
     warnings = _warnings(found, agenda, inferred)
+    if doc.titles_skipped:
+        warnings.append(
+            f"제목 후보가 너무 많아 앞의 {items.MAX_TITLES}개만 읽었습니다"
+            f"({doc.titles_skipped:,}개 건너뜀): 보도자료 한 건이 맞는지 확인하세요."
+        )
     return Release(meeting=the_meeting, items=agenda, warnings=tuple(warnings))
 
 

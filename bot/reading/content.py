@@ -18,6 +18,7 @@ from bot.reply import shorten
 
 _SUBJECT = re.compile(r"(?:^|(?<=[\s,(]))([가-힣A-Za-z()·]{2,30}?)(?:은|는|이|가|에서는)(?=\s)")
 _CONJUNCT = re.compile(r"(?:^|(?<=[\s,(]))([가-힣A-Za-z()·]{2,30}?)(?:와|과|및|,)\s*$")
+_CONJUNCT_SPAN = 31  # its longest match before the trailing spaces
 _INTENT = re.compile(r"계획|예정|방침|추진한다|추진하고|추진할|지원한다|나선다|나설|마련한다")
 _KEY_MARK = re.compile(rf"[▲△■◆{_CIRCLED}]")
 _KEY_STOP = re.compile(
@@ -25,11 +26,24 @@ _KEY_STOP = re.compile(
     rf"[▲△■◆{_CIRCLED}]|$)"
 )
 _KEY_WORDS = re.compile(r"추진|계획|예정|목표|방침")
+_POINT_END = re.compile(r"[,.;\n]|$")
+_KEY_POINTS = 8  # at most, per item
 _CHUNK = re.compile(r"[^\n]+?(?:다\.|$)(?=\s|$)")
 # "농림축산식품부(장관 송미령, 이하 농식품부)는": the aside hides the subject from _SUBJECT.
 _APPOSITION = re.compile(r"\((?:장관|청장|처장|위원장|차관|부총리)[^()\n]{0,40}\)")
 _SUMMARY_WORDS = re.compile(r"계획|예정|방침|목표|추진한다|추진할|추진된다")
 _KEY_POINT_LIMIT = 80  # characters, cut at a word
+# Characters of a passage Kiwi splits for the summary (~30 µs each): the longest a real release
+# gives it has under 300, and three sentences are kept.
+_TOKENIZED = 1_000
+
+
+def _head(text: str, limit: int) -> str:
+    """At most `limit` characters of `text`, cut at a space when there is one."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > 0 else limit]
 
 
 def milestones(text: str, on: dt.date) -> list[Milestone]:
@@ -50,12 +64,14 @@ def lead(body: str, mentioned: list[str], on: dt.date, owners: tuple[str, ...]) 
     subjects: list[str] = []
     body = _APPOSITION.sub("", body)
     for chunk in _CHUNK.findall(body):
+        intent = None  # whether the chunk states a plan, once asked
         for match in _SUBJECT.finditer(chunk):
             ministry = ministries.resolve(match.group(1), on)
             if ministry is None:
                 continue
-            name = _first_conjunct(chunk[: match.start()], on) or ministry.name
-            if _INTENT.search(chunk):
+            name = _first_conjunct(chunk, match.start(), on) or ministry.name
+            intent = bool(_INTENT.search(chunk)) if intent is None else intent
+            if intent:
                 return name
             subjects.append(name)
     if subjects:
@@ -66,18 +82,27 @@ def lead(body: str, mentioned: list[str], on: dt.date, owners: tuple[str, ...]) 
     return mentioned[0] if mentioned else None
 
 
-def _first_conjunct(before: str, on: dt.date) -> str | None:
-    """In `기재부와 금융위는`, the first of the joined subjects: 기재부."""
+def _first_conjunct(chunk: str, end: int, on: dt.date) -> str | None:
+    """In `기재부와 금융위는`, the first of the joined subjects (before `end`): 기재부."""
     first = None
     while True:
-        match = _CONJUNCT.search(before)
+        match = _conjunct_before(chunk, end)
         if not match:
             return first
         ministry = ministries.resolve(match.group(1), on)
         if ministry is None:
             return first
         first = ministry.name
-        before = before[: match.start()]
+        end = match.start()
+
+
+def _conjunct_before(chunk: str, end: int) -> re.Match[str] | None:
+    """`_CONJUNCT` in `chunk[:end]`, searched only where it can match: in the name and the
+    conjunction before the spaces at the end (the chunk can be a long paragraph)."""
+    words_end = end
+    while words_end > 0 and chunk[words_end - 1].isspace():
+        words_end -= 1
+    return _CONJUNCT.search(chunk, max(0, words_end - _CONJUNCT_SPAN), end)
 
 
 def summary(body: str, heading: bool) -> str:
@@ -92,7 +117,7 @@ def summary(body: str, heading: bool) -> str:
     chosen = [c for c in chunks if c in chosen]
     sentences: list[str] = []
     for chunk in chosen:
-        sentences.extend(nlp.sentences(chunk))
+        sentences.extend(nlp.sentences(_head(chunk, _TOKENIZED)))
         if len(sentences) >= 3:
             break
     return " ".join(sentences[:3])
@@ -109,15 +134,17 @@ def key_points(body: str) -> list[str]:
         stop = _KEY_STOP.search(body, start)
         end = stop.start() if stop else len(body)
         if end - start < 6:
-            comma = re.search(r"[,.;\n]|$", body[end + 1 :])
-            end = end + 1 + (comma.start() if comma else 0)
+            comma = _POINT_END.search(body, end + 1)
+            end = comma.start() if comma else end + 1
         point = shorten(body[start:end].strip(" ,’'”"), _KEY_POINT_LIMIT, at_word=True)
         if len(point) >= 4 and point not in points:
             points.append(point)
+        if len(points) == _KEY_POINTS:
+            break  # the rest would be cut off below
     if not points:
         for chunk in _CHUNK.findall(body):
             if _KEY_WORDS.search(chunk):
                 points.append(shorten(nlp.strip_bullet(chunk), _KEY_POINT_LIMIT, at_word=True))
             if len(points) >= 3:
                 break
-    return points[:8]
+    return points[:_KEY_POINTS]

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import posixpath
 import re
+import stat
 import sys
 import xml.etree.ElementTree as ET
 import zipfile
@@ -29,7 +31,7 @@ from bot.errors import ParseError
 
 log = logging.getLogger(__name__)
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 20 * 1024 * 1024  # the one size limit: `bot.intake.SIZE_LIMIT` is this too
 MAX_UNZIPPED = 100 * 1024 * 1024  # an HWPX press release is well under 10 MB unpacked
 MAX_MEMBERS = 2000
 
@@ -81,6 +83,17 @@ def read_document(path: str | Path) -> Document:
     return _read(_read_file(path, str(path)), path.name, str(path))
 
 
+def file_bytes(path: str | Path) -> bytes:
+    """The bytes of a regular file of at most `MAX_BYTES`, for other readers of users' files
+    (`agendabot import meeting.json`): a directory, device, FIFO or socket is refused from
+    `stat` without being opened, and a bigger file before it is read.
+
+    Raises:
+        ParseError: one Korean line naming the file.
+    """
+    return _read_file(Path(path), str(path))
+
+
 def read_bytes(data: bytes, name: str) -> Document:
     """Read a press release already in memory; `name` gives the extension and the messages."""
     return _read(data, name, name)
@@ -122,18 +135,40 @@ def _sniff(data: bytes, name: str, label: str) -> str:
 # --- bytes in -----------------------------------------------------------------------------------
 
 
+# What a path that is not a regular file is, in the refusal: a device such as /dev/zero never
+# ends and a FIFO blocks whoever opens it, so they are refused from `stat`, before any `open`.
+_NOT_REGULAR: tuple[tuple[Callable[[int], bool], str], ...] = (
+    (stat.S_ISDIR, "폴더"),
+    (stat.S_ISFIFO, "파이프(FIFO)"),
+    (stat.S_ISCHR, "장치 파일"),
+    (stat.S_ISBLK, "장치 파일"),
+    (stat.S_ISSOCK, "소켓"),
+)
+# Opening never waits: were a FIFO put in the file's place after `stat`, `open` would block.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
 def _read_file(path: Path, label: str) -> bytes:
+    """The file's bytes, for a regular file of at most `MAX_BYTES` (checked before reading)."""
     try:
-        if path.is_dir():
-            raise _error("파일이 아니라 폴더입니다", label)
-        if path.stat().st_size > MAX_BYTES:
-            raise _too_big(label)  # refuse before reading 20 MB+ into memory
-        with path.open("rb") as stream:
+        _check_regular(path.stat(), label)
+        descriptor = os.open(path, _OPEN_FLAGS)
+        with open(descriptor, "rb") as stream:
+            _check_regular(os.fstat(descriptor), label)  # the file opened is the one checked
             return _read_limited(stream, label)
     except FileNotFoundError:
         raise _error("파일을 찾을 수 없습니다", label) from None
     except OSError as exc:
         raise _error("파일을 읽을 수 없습니다", label, exc.strerror or "") from None
+
+
+def _check_regular(info: os.stat_result, label: str) -> None:
+    """Refuse what is not a regular file, and a file over the size limit."""
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((kind for test, kind in _NOT_REGULAR if test(info.st_mode)), "특수 파일")
+        raise _error(f"파일이 아니라 {kind}입니다", label, "보도자료 파일을 지정하세요")
+    if info.st_size > MAX_BYTES:
+        raise _too_big(label)  # refuse before reading 20 MB+ into memory
 
 
 def _read_limited(stream: BinaryIO, label: str) -> bytes:

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import difflib
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bot.reading.decisions import DONE_VERB, decision_in
 from bot.reading.rules import RANK, RULES, Doc, Mention
 from bot.reading.text import norm
 
+MAX_BODY = 20_000  # characters of an item's body; the longest real one has under 6,000
+MAX_TITLES = 60  # distinct titles read from one release; real ones have a dozen at most
 _NEW_ITEM_CUE = re.compile(
     r"외에도|외에|이\s?밖에|이외에도|이와 함께|아울러|또한|마지막으로|이어서|다음으로|추가로"
 )
@@ -45,12 +49,16 @@ class Found:
 
     @property
     def title(self) -> str:
-        """The announcing spelling; a longer one that contains it wins (a wrapped heading)."""
-        title = self.best.title
-        for mention in self.mentions:
-            longer = norm(title) in norm(mention.title) and len(mention.title) > len(title) + 2
-            if longer and (mention.announces or not self.best.announces):
-                title = mention.title
+        """The announcing spelling; a longer one that contains it wins (a wrapped heading).
+
+        Each spelling is weighed once, at its first mention: the title only grows, so a later
+        mention of the same spelling cannot win where its first did not."""
+        best = self.best
+        title = best.title
+        for spelling, announces in dict.fromkeys((m.title, m.announces) for m in self.mentions):
+            longer = norm(title) in norm(spelling) and len(spelling) > len(title) + 2
+            if longer and (announces or not best.announces):
+                title = spelling
         return title
 
     @property
@@ -88,13 +96,7 @@ def find(doc: Doc) -> list[Found]:
         for m in sections:
             m.announces = True
         announcing = sections
-    items: list[Found] = []
-    for mention in sorted(mentions, key=lambda m: (RANK[m.rule], m.at)):
-        home = _home(items, mention)
-        if home is not None:
-            home.mentions.append(mention)
-        elif mention.announces:
-            items.append(Found([mention]))
+    items, doc.titles_skipped = _merged(mentions)
     items = _absorb_first_paragraph_mentions(doc, items)
     items = _ordered(items)
     _bodies(doc, items)
@@ -104,7 +106,11 @@ def find(doc: Doc) -> list[Found]:
 
 def same(a: str, b: str) -> bool:
     """Two spellings of one title: equal, one inside the other, or a near copy."""
-    x, y = norm(a), norm(b)
+    return _same_keys(norm(a), norm(b))
+
+
+def _same_keys(x: str, y: str) -> bool:
+    """`same` on title keys (`norm`)."""
     if not x or not y:
         return False
     if x == y:
@@ -122,10 +128,50 @@ def same(a: str, b: str) -> bool:
     return matcher.ratio() >= 0.8
 
 
-def _home(items: list[Found], mention: Mention) -> Found | None:
-    for item in items:
-        if any(same(mention.title, m.title) for m in item.mentions):
-            return item
+def _merged(mentions: list[Mention]) -> tuple[list[Found], int]:
+    """Each mention joins the first item one of whose mentions spells the same title; an
+    announcing mention with no such item starts one. Also returns how many distinct titles
+    were left unread, past `MAX_TITLES`.
+
+    A long release names each item hundreds of times in a handful of spellings, so an item
+    keeps its distinct title keys and each pair of keys is compared once (`same` runs difflib):
+    the work grows with the mentions, not with mentions × mentions. Distinct titles are bounded
+    (in rule and text order), as the pairs of them grow with their square.
+    """
+    items: list[Found] = []
+    keys: list[dict[str, None]] = []  # each item's distinct title keys, in order
+    compared: dict[tuple[str, str], bool] = {}
+    read: set[str] = set()
+    skipped: set[str] = set()
+    for mention in sorted(mentions, key=lambda m: (RANK[m.rule], m.at)):
+        key = norm(mention.title)
+        if key not in read and len(read) >= MAX_TITLES:
+            skipped.add(key)
+            continue
+        read.add(key)
+        home = _home(keys, key, compared)
+        if home is not None:
+            items[home].mentions.append(mention)
+            keys[home].setdefault(key)
+        elif mention.announces:
+            items.append(Found([mention]))
+            keys.append({key: None})
+    return items, len(skipped)
+
+
+def _home(
+    keys: list[dict[str, None]], key: str, compared: dict[tuple[str, str], bool]
+) -> int | None:
+    """The first item with a title key `same` as `key`, by index."""
+    for index, own in enumerate(keys):
+        if key and key in own:
+            return index
+        for other in own:
+            pair = (key, other)
+            if pair not in compared:
+                compared[pair] = _same_keys(key, other)
+            if compared[pair]:
+                return index
     return None
 
 
@@ -138,6 +184,8 @@ def _absorb_first_paragraph_mentions(doc: Doc, items: list[Found]) -> list[Found
     )
     if not blocks:
         return items
+    block_ats = [b.at for b in blocks]
+    owners = {id(m): item for item in items for m in item.mentions}
     kept: list[Found] = []
     claimed: set[int] = set()
     for item in sorted(items, key=lambda i: i.first):
@@ -145,15 +193,16 @@ def _absorb_first_paragraph_mentions(doc: Doc, items: list[Found]) -> list[Found
             kept.append(item)
             continue
         mention = item.mentions[0]
-        block = next((b for b in reversed(blocks) if b.at < mention.at), None)
+        before = bisect_left(block_ats, mention.at)  # the last heading above the mention
+        block = blocks[before - 1] if before else None
         if block is None or id(block) in claimed:
             kept.append(item)
             continue
         paragraph_end = _first_paragraph_end(doc, block)
-        sentence_start = doc.text.rfind("\n", 0, mention.at) + 1
+        sentence_start = doc.line_start(mention.at)
         cue = _NEW_ITEM_CUE.search(doc.text[sentence_start : mention.at])
         if mention.at < paragraph_end and not cue:
-            owner = next(i for i in kept + items if block in i.mentions)
+            owner = owners[id(block)]
             claimed.add(id(block))
             if mention.decision and not any(m.decision for m in owner.mentions):
                 block.decision = mention.decision
@@ -164,9 +213,9 @@ def _absorb_first_paragraph_mentions(doc: Doc, items: list[Found]) -> list[Found
 
 def _first_paragraph_end(doc: Doc, heading: Mention) -> int:
     """End of the first body line after a heading (the line after, if the title sits there)."""
-    index = next(i for i, (start, _) in enumerate(doc.lines) if start == heading.at)
+    index = bisect_left(doc.starts, heading.at)  # a heading starts its line
     seen = 0
-    for start, line in doc.lines[index + 1 :]:
+    for start, line in (doc.lines[i] for i in range(index + 1, len(doc.lines))):
         if not line.strip():
             continue
         if norm(heading.title) and norm(heading.title) == norm(line) and seen == 0:
@@ -189,62 +238,121 @@ def _bodies(doc: Doc, items: list[Found]) -> None:
     the announcement (where the release describes it) to the next item's."""
     text = doc.text
     announced_until = max((m.end for i in items for m in i.mentions if m.announces), default=0)
+    described = _Described(text, announced_until)
     for item in items:
         blocks = [m.at for m in item.mentions if m.block]
         later = [m.at for m in item.mentions if m.at > announced_until and not m.remarks]
-        described = _described_at(text, item, announced_until)
-        candidates = blocks or ([described] if described is not None else later)
-        first = min((m for m in item.mentions if m.at == item.first), key=lambda m: m.at)
+        described_at = described.at(item)
+        candidates = blocks or ([described_at] if described_at is not None else later)
+        first_at = item.first
+        first = min((m for m in item.mentions if m.at == first_at), key=lambda m: m.at)
         item.start = min(candidates) if candidates else first.begin
     starts = sorted({item.start for item in items})
+    trailers = _Trailers(text)
     for item in items:
-        following = [s for s in starts if s > item.start]
-        trailer = _TRAILER.search(text, item.start)
-        body_end = trailer.start() if trailer else len(text)
-        item.end = min([*following[:1], body_end])
+        following = starts[bisect_right(starts, item.start) :][:1]
+        body_end = trailers.first_from(item.start)
+        item.end = min([*following, body_end])
         if item.end <= item.start:
             line_end = text.find("\n", item.start)
             item.end = line_end if line_end > 0 else len(text)
+        item.end = _bounded(text, item.start, item.end)
 
 
-def _described_at(text: str, item: Found, after: int) -> int | None:
-    """Where a paragraph after the announcement starts by naming the item again."""
-    key = norm(item.title)[:10]
-    if len(key) < 4:
+def _bounded(text: str, start: int, end: int) -> int:
+    """An end at most `MAX_BODY` characters on, at a line end when there is one: past that the
+    "body" is the rest of a document that is not one release, and its content is not read."""
+    if end - start <= MAX_BODY:
+        return end
+    cut = text.rfind("\n", start + 1, start + MAX_BODY)
+    return cut if cut > start else start + MAX_BODY
+
+
+class _Described:
+    """Where a paragraph after the announcement starts by naming an item again. The lines
+    after it are normalised once, as items ask, not again for every item."""
+
+    def __init__(self, text: str, after: int) -> None:
+        self.text = text
+        self.next = after  # the next line to read starts here; past the end when all are read
+        self.lines: list[tuple[int, str]] = []  # (offset, key of its first 120 characters)
+
+    def at(self, item: Found) -> int | None:
+        key = norm(item.title)[:10]
+        if len(key) < 4:
+            return None
+        for offset, line in self._lines():
+            if key in line:
+                return offset
         return None
-    offset = after
-    for line in text[after:].split("\n"):
-        if key in norm(line[:120]):
-            return offset
-        offset += len(line) + 1
-    return None
+
+    def _lines(self) -> Iterator[tuple[int, str]]:
+        yield from self.lines
+        while self.next <= len(self.text):
+            end = self.text.find("\n", self.next)
+            end = len(self.text) if end < 0 else end
+            line = (self.next, norm(self.text[self.next : min(end, self.next + 120)]))
+            self.lines.append(line)
+            self.next = end + 1
+            yield line
+
+
+class _Trailers:
+    """The first `_TRAILER` at or after a place, for places in any order: a search is reused
+    while its match is still ahead (items would each search to the same far trailer)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.found: list[tuple[int, int]] = []  # (searched from, where the match starts)
+
+    def first_from(self, at: int) -> int:
+        for start, match in self.found:
+            if start <= at <= match:
+                return match
+        trailer = _TRAILER.search(self.text, at)
+        match = trailer.start() if trailer else len(self.text)
+        self.found.append((at, match))
+        return match
 
 
 def _shared_decisions(doc: Doc, items: list[Found]) -> None:
     """Decisions no mention states, from the nearest place that does: the item's own block,
     an agenda table's decision column, a preamble sentence about "다음 안건", then a
-    `[의결안건]` section above it."""
+    `[의결안건]` section above it. Tables and preamble are read once for all the items."""
+    undecided = [item for item in items if not item.decision]
+    if not undecided:
+        return
     sections = [(m.start(), decision_in(m[1] + "안건")) for m in _SECTION.finditer(doc.text)]
-    preamble = doc.text[: min((i.start for i in items), default=0)]
-    for item in items:
-        if item.decision:
-            continue
+    section_ats = [at for at, _ in sections]
+    preamble = _preamble_verbs(doc.text[: min((i.start for i in items), default=0)])
+    rows = _table_rows(doc.text)
+    for item in undecided:
         decision = None
         if any(m.block for m in item.mentions):
             decision = _block_decision(doc.text[item.start : item.end])
-        decision = decision or _table_decision(doc.text, item.title)
+        decision = decision or _table_decision(rows, item.title)
         decision = decision or _preamble_decision(preamble, item.title)
-        decision = decision or next((d for at, d in reversed(sections) if at < item.start), None)
+        above = bisect_left(section_ats, item.start)  # the nearest section above the item
+        decision = decision or (sections[above - 1][1] if above else None)
         if decision:
             item.mentions[0].decision = decision
 
 
-def _preamble_decision(preamble: str, title: str) -> str | None:
-    """ "다음 안건을 의결하였다", "① A, ② B가 논의되었다": a verb once for the items named."""
+def _preamble_verbs(preamble: str) -> list[tuple[str, str, str]]:
+    """The preamble's sentences that have a completed verb: (sentence, its key, the verb)."""
+    out: list[tuple[str, str, str]] = []
     for sentence in re.split(r"(?<=[.다])\s+|\n", preamble):
         verb = DONE_VERB.search(sentence)
-        if verb and ("안건" in sentence or norm(title) in norm(sentence)):
-            return decision_in(verb[0])
+        if verb:
+            out.append((sentence, norm(sentence), verb[0]))
+    return out
+
+
+def _preamble_decision(preamble: list[tuple[str, str, str]], title: str) -> str | None:
+    """ "다음 안건을 의결하였다", "① A, ② B가 논의되었다": a verb once for the items named."""
+    for sentence, key, verb in preamble:
+        if "안건" in sentence or norm(title) in key:
+            return decision_in(verb)
     return None
 
 
@@ -257,14 +365,23 @@ def _block_decision(body: str) -> str | None:
     return None
 
 
-_TABLE_BARS = str.maketrans("│┃｜¦", "||||")  # tables converted from HWP or PDF
+_OTHER_BARS = "│┃｜¦"  # tables converted from HWP or PDF
+_TABLE_BARS = str.maketrans(_OTHER_BARS, "|" * len(_OTHER_BARS))
 _TABLE_DECISION = re.compile(r"(?<![가-힣])(의결|보고|논의|심의·의결|서면보고)(?![가-힣])")
 
 
-def _table_decision(text: str, title: str) -> str | None:
+def _table_rows(text: str) -> list[tuple[str, str]]:
+    """The lines that look like table rows (two bars or more), with their keys."""
+    if any(bar in text for bar in _OTHER_BARS):
+        text = text.translate(_TABLE_BARS)
+    lines = text.split("\n")
+    return [(line, norm(line)) for line in lines if line.count("|") >= 2]
+
+
+def _table_decision(rows: list[tuple[str, str]], title: str) -> str | None:
     """The decision column of an agenda table row (`| 의결 | 「title」 | 부처 |`) naming the item."""
-    for line in text.translate(_TABLE_BARS).split("\n"):
-        if line.count("|") >= 2 and norm(title) in norm(line):
+    for line, key in rows:
+        if norm(title) in key:
             cells = [c for c in line.split("|") if not same(c.strip(" 「」『』"), title)]
             match = _TABLE_DECISION.search("|".join(cells))
             if match:

@@ -18,9 +18,16 @@ from bot import ministries
 from bot.reading.text import HANGUL
 from bot.resources import data_path
 
+# The name: up to eight words, the last one ending in 회의. It is found where the older
+# `(?:[…]+\s?){0,8}?[가-힣]*회의` found it (tests/test_reading_scale.py compares them), which
+# split every unspaced run every way it could: minutes on 40 letters without a 회의. In the
+# same order, but reading each word once (atomic): at each word start in turn, then at the
+# last 회의 inside a word, from the last word back.
+_WORD = r"[가-힣A-Za-z0-9·\-]"
 _ORDINAL_NAME = re.compile(
     r"(?:(?P<year>(?:19|20)[0-9]{2})년도?\s?)?(?P<pre>국가과학기술자문회의\s)?제\s?(?P<n>[0-9]+)\s?(?P<unit>회|차)\s*"
-    r"(?P<name>(?:[가-힣A-Za-z0-9·\-]+\s?){0,8}?[가-힣]*(?:회의|전체회의)(?:\s운영위원회)?)"
+    rf"(?P<name>(?:(?:(?>{_WORD}+)\s){{0,8}}?[가-힣]*|(?:(?>{_WORD}+)\s){{0,7}}{_WORD}+)"
+    r"(?:회의|전체회의)(?:\s운영위원회)?)"
 )
 _QUOTED_MEETING = re.compile(
     r"[「『‘']\s*([^「」『』’'\n]{2,80}?(?:회의|전체회의|위원회))\s*[」』’']"
@@ -57,11 +64,16 @@ _DAY_BARE = re.compile(
 _YEAR_HINT = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
 _SHORT_YEAR = re.compile(r"[’'‘`]([0-9]{2})(?=\s?[.년~])")
 _MEETING_WORDS = re.compile(r"개최|주재|열린|열렸|회의")
+# Tried at word starts only: a match from inside a word also matches from its start, which
+# comes first; trying every letter of a long run of them was quadratic.
 _VENUE = re.compile(
-    r"(?P<venue>(?:[가-힣A-Za-z0-9]+\s){0,3}?[가-힣A-Za-z0-9]*(?:청사|센터|공장|본사|회의실|연구원|호텔|"
+    r"(?<![가-힣A-Za-z0-9])(?P<venue>(?:[가-힣A-Za-z0-9]+\s){0,3}?[가-힣A-Za-z0-9]*(?:청사|센터|공장|본사|회의실|연구원|호텔|"
     r"컨벤션센터|빌딩|기념관|대학교|박물관))(?:\s?\([^()]*\))?\s?(?:에서|를\s찾아)"
 )
 _ATTENDEES = re.compile(r"참석\s?(?:자)?\s?[:：)]|\(참석\)")
+# Characters of an attendee line read for ministries: a real one lists a few dozen in under
+# 300, and the ·-list pattern of `ministries` slows down with the square of a long line.
+_ATTENDEE_LINE = 2_000
 _WEEKDAYS = "월화수목금토일"
 
 
@@ -185,7 +197,7 @@ def attendees(text: str, on: dt.date) -> tuple[str, ...]:
     """Ministries in the attendee line (`참석자 : 과기부·외교부·산업부 …`), official names."""
     for line in text.split("\n"):
         if _ATTENDEES.search(line):
-            found = ministries.find_in_text(line, on)
+            found = ministries.find_in_text(line[:_ATTENDEE_LINE], on)
             if found:
                 return tuple(found)
     return ()
@@ -199,6 +211,7 @@ def date(head: str, text: str, source: str, today: dt.date) -> tuple[dt.date | N
     """
     reference = _reference_year(source, text, today.year)
     latest = today.year + 1  # a meeting is not reported years ahead
+    months = cache(lambda: _months(text))  # read once, if a bare day asks for them
     sentences = [s for s in re.split(r"(?<=[.다음])\s+|\n", head) if s.strip()]
     ordered = [s for s in sentences if _MEETING_WORDS.search(s)] + [head, text[:3000]]
     for index, chunk in enumerate(ordered):
@@ -219,7 +232,7 @@ def date(head: str, text: str, source: str, today: dt.date) -> tuple[dt.date | N
                 return day, year is None
         only = _DAY_ONLY.search(chunk)
         if only and index < len(ordered) - 1:
-            day = _from_day(int(only["d"]), only["w"], reference, text, latest)
+            day = _from_day(int(only["d"]), only["w"], reference, months(), latest)
             if day:
                 return day, True
         bare = _DAY_BARE.search(chunk)
@@ -262,9 +275,16 @@ def _from_weekday(
     return None
 
 
-def _from_day(day: int, weekday: str, reference: int, text: str, latest: int) -> dt.date | None:
-    """`10일(수)`: the month is the one of the text's dates nearest that weekday."""
-    months = [int(m) for m in re.findall(r"(?<![0-9])(1[0-2]|[1-9])월", text)]
+def _months(text: str) -> list[int]:
+    """The months the text names, in order, each once (a month tried twice fails twice)."""
+    found = (int(m) for m in re.findall(r"(?<![0-9])(1[0-2]|[1-9])월", text))
+    return list(dict.fromkeys(found))
+
+
+def _from_day(
+    day: int, weekday: str, reference: int, months: list[int], latest: int
+) -> dt.date | None:
+    """`10일(수)`: the month is the one of the text's `months` nearest that weekday."""
     for month in [*months, *range(1, 13)]:
         candidate = _from_weekday(month, day, weekday, reference, latest)
         if candidate and abs(candidate.year - reference) <= 1:

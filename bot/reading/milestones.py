@@ -12,8 +12,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from bot.model import Milestone, MilestoneKind, Precision
 
@@ -164,6 +165,10 @@ _KIND_WORDS = re.compile(
 
 _OPEN = {"(": ")", "[": "]", "「": "」", "『": "』", "“": "”", "‘": "’", "<": ">", "〈": "〉"}
 _CLOSE = {v: k for k, v in _OPEN.items()}
+_MAX_OPEN = 16  # brackets open at once in one line; real releases nest two or three
+# What `_Lines` reads: the brackets and quotes, and the marks that can end a clause.
+_MARKS = re.compile("[" + re.escape("".join(_OPEN) + "".join(_CLOSE)) + ",;?!.]")
+_SPACES = re.compile(r"\s*")
 _QUOTES = {"「", "『", "“", "‘"}
 _BULLET = re.compile(r"[\s□■◇◆○●◦ㅇ\-*•▶▷※·▲△◎➊-➓①-⑳]+")
 
@@ -241,9 +246,10 @@ def find_milestones(text: str, meeting_date: dt.date) -> list[Milestone]:
     hits = _inherit_years(text, _scan(text), meeting_date.year)
     found: list[tuple[bool, int, Milestone]] = []
     seen: set[tuple[str, dt.date]] = set()
+    lines = _Lines(text)
     for index, hit in enumerate(hits):
         next_start = hits[index + 1].start if index + 1 < len(hits) else len(text)
-        milestone = _milestone(text, hit, next_start, meeting_date)
+        milestone = _milestone(lines, hit, next_start, meeting_date)
         if milestone is None or (milestone.text, milestone.date) in seen:
             continue
         seen.add((milestone.text, milestone.date))
@@ -279,22 +285,39 @@ def _inherit_years(text: str, hits: list[_Hit], meeting_year: int) -> list[_Hit]
     …하고, 9월 중 공모") the bare month is this year's next step, not the goal's year.
     """
     out: list[_Hit] = []
-    year, year_end = None, 0
+    year, gaps = None, _Gaps(text, 0)
     for hit in hits:
         if hit.year is not None:
             near = abs(hit.year - meeting_year) <= 1
-            year, year_end = (hit.year if near else None), hit.end
+            year, gaps = (hit.year if near else None), _Gaps(text, hit.end)
             out.append(hit)
         elif (
             year is not None
             and hit.offset is None
             and not (hit.ago or hit.coming)
-            and not _SENTENCE_GAP.search(text, year_end, hit.start)
+            and not gaps.before(hit.start)
         ):
             out.append(replace(hit, year=year))
         else:
             out.append(hit)
     return out
+
+
+class _Gaps:
+    """Whether a sentence ends between a year and a later date (`_SENTENCE_GAP` in
+    `text[after:at]`), for dates in text order: each stretch of text is searched once, not
+    again from the year for every date after it (many dates in one long sentence)."""
+
+    def __init__(self, text: str, after: int) -> None:
+        self.text = text
+        self.searched = after  # no sentence end starts in [after, searched)
+        self.found = False
+
+    def before(self, at: int) -> bool:
+        if not self.found and at > self.searched:
+            self.found = bool(_SENTENCE_GAP.search(self.text, self.searched, at))
+            self.searched = at - 1  # a "." at at - 1 ends a sentence if a space follows it
+        return self.found
 
 
 def _with_context(text: str, hit: _Hit) -> _Hit:
@@ -337,10 +360,11 @@ def _with_context(text: str, hit: _Hit) -> _Hit:
     )
 
 
-def _milestone(text: str, hit: _Hit, next_start: int, meeting: dt.date) -> Milestone | None:
-    span = _phrase(text, hit, next_start)
+def _milestone(lines: _Lines, hit: _Hit, next_start: int, meeting: dt.date) -> Milestone | None:
+    span = _phrase(lines, hit, next_start)
     if span is None:
         return None
+    text = lines.text
     start, end = span
     phrase = text[start:end]
     try:
@@ -415,12 +439,17 @@ def _kind(hit: _Hit, tail: str, precision: Precision) -> MilestoneKind:
 
 
 def _brackets(text: str, start: int, end: int, stack: list[tuple[str, int]]) -> None:
-    """Track open brackets and quotes from `start` to `end`; a ’ before two digits is a year."""
+    """Track open brackets and quotes from `start` to `end`; a ’ before two digits is a year.
+
+    At most `_MAX_OPEN` stay open, the latest: a line of stray openers is not text whose
+    clauses matter, and a deeper stack would be copied for every date in the line."""
     for i in range(start, end):
         ch = text[i]
         if ch in ("‘", "’", "'") and text[i + 1 : i + 3].isdigit():
             continue
         if ch in _OPEN:
+            if len(stack) >= _MAX_OPEN:
+                del stack[0]
             stack.append((ch, i))
         elif ch in _CLOSE:
             for depth in range(len(stack) - 1, -1, -1):
@@ -429,14 +458,53 @@ def _brackets(text: str, start: int, end: int, stack: list[tuple[str, int]]) -> 
                     break
 
 
-def _phrase(text: str, hit: _Hit, next_start: int) -> tuple[int, int] | None:
+@dataclass
+class _Lines:
+    """The text's lines, and what is open before a date in its line: brackets, and the last
+    clause boundary outside them. Dates come in text order, so each line is read once up to
+    its last date (reading it again from its start for every date was quadratic on a long
+    line)."""
+
+    text: str
+    newlines: list[int] = field(default_factory=list)
+    line_start: int = -1  # the line read so far, up to `at`
+    at: int = 0
+    stack: list[tuple[str, int]] = field(default_factory=list)
+    boundary: int = 0  # after the last clause boundary outside brackets
+
+    def __post_init__(self) -> None:
+        self.newlines = [m.start() for m in re.finditer("\n", self.text)]
+
+    def bounds(self, start: int, end: int) -> tuple[int, int]:
+        """Start of the line holding `start`, end of the one holding `end`."""
+        before = bisect_left(self.newlines, start)
+        after = bisect_left(self.newlines, end)
+        line_start = self.newlines[before - 1] + 1 if before else 0
+        return line_start, self.newlines[after] if after < len(self.newlines) else len(self.text)
+
+    def open_at(self, line_start: int, at: int) -> list[tuple[str, int]]:
+        """The brackets open at `at`, read from `line_start` (do not change the list)."""
+        if line_start != self.line_start or at < self.at:
+            self._restart(line_start)
+        for mark in _MARKS.finditer(self.text, self.at, at):
+            i = mark.start()
+            depth = len(self.stack)
+            _brackets(self.text, i, i + 1, self.stack)
+            if depth == 0 and not self.stack and _is_boundary(self.text, i):
+                self.boundary = i + 1
+        self.at = max(self.at, at)
+        return self.stack
+
+    def _restart(self, line_start: int) -> None:
+        self.line_start = self.at = self.boundary = line_start
+        self.stack = []
+
+
+def _phrase(lines: _Lines, hit: _Hit, next_start: int) -> tuple[int, int] | None:
     """Where the milestone's phrase starts and ends, or None for a title or a citation."""
-    line_start = text.rfind("\n", 0, hit.start) + 1
-    line_end = text.find("\n", hit.end)
-    if line_end < 0:
-        line_end = len(text)
-    stack: list[tuple[str, int]] = []
-    _brackets(text, line_start, hit.start, stack)
+    text = lines.text
+    line_start, line_end = lines.bounds(hit.start, hit.end)
+    stack = lines.open_at(line_start, hit.start)
     if any(opener in _QUOTES for opener, _ in stack):
         return None  # inside a title or a quotation: 「2026년 업무계획」
     start = hit.start
@@ -444,7 +512,9 @@ def _phrase(text: str, hit: _Hit, next_start: int) -> tuple[int, int] | None:
         opener_at = stack[0][1]
         if _is_citation(text, hit, stack[-1][1], line_end):
             return None
-        start = _clause_start(text, line_start, opener_at)
+        # The clause holding the outermost open bracket: no boundary is outside brackets
+        # between it and the date, so the last one before the date is the last before it.
+        start = _clause_start(text, lines.boundary, opener_at)
     end = _clause_end(text, hit, stack, min(line_end, max(next_start, hit.end)))
     if end - start > _MAX_PHRASE:
         cut = text.rfind(" ", start, start + _MAX_PHRASE)
@@ -456,22 +526,18 @@ def _is_citation(text: str, hit: _Hit, opener_at: int, line_end: int) -> bool:
     """`(국회, ’25.1)`: a source and its date in parentheses, with nothing after the date."""
     if text[opener_at] != "(":
         return False
-    close = text.find(")", hit.end, line_end)
-    if close < 0 or text[hit.end : close].strip():
+    after = _SPACES.match(text, hit.end, line_end)
+    if after is None or after.end() >= line_end or text[after.end()] != ")":
         return False
-    before = text[opener_at + 1 : hit.start].rstrip()
-    return before.endswith(",")
+    before = hit.start  # the last character before the date that is not a space
+    while before > opener_at + 1 and text[before - 1].isspace():
+        before -= 1
+    return before > opener_at + 1 and text[before - 1] == ","
 
 
-def _clause_start(text: str, line_start: int, limit: int) -> int:
-    """Start of the clause holding position `limit`: after the last depth-0 comma or sentence end."""
-    stack: list[tuple[str, int]] = []
-    boundary = line_start
-    for i in range(line_start, limit):
-        before = len(stack)
-        _brackets(text, i, i + 1, stack)
-        if before == 0 and not stack and _is_boundary(text, i):
-            boundary = i + 1
+def _clause_start(text: str, boundary: int, limit: int) -> int:
+    """Start of the clause holding position `limit`, given the last depth-0 comma or sentence
+    end before it (`_Lines.boundary`): after it, and after the bullet that starts the line."""
     bullet = _BULLET.match(text, boundary)
     return bullet.end() if bullet and bullet.end() <= limit else boundary
 

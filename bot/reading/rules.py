@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from bot import ministries
@@ -64,11 +65,15 @@ class Doc:
     text: str
     on: dt.date  # for ministry names: valid on the meeting's (or today's) date
     lines: list[tuple[int, str]] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)  # where each line starts
     highlights: set[int] = field(default_factory=set)  # offsets of highlight lines
     remarks: tuple[int, int] = (0, 0)  # the 모두발언 span
+    titles_skipped: int = field(default=0, init=False)  # set by `items.find`: past its bound
+    _sentences: list[tuple[int, int]] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.lines = lines_with_offsets(self.text)
+        self.starts = [start for start, _ in self.lines]
         self.highlights = {start for start, line in self.lines if _HIGHLIGHT.match(line)}
         if self.lines:
             self.highlights.add(self.lines[0][0])  # the release title
@@ -77,8 +82,18 @@ class Doc:
     def in_remarks(self, at: int) -> bool:
         return self.remarks[0] <= at < self.remarks[1]
 
+    def line_start(self, at: int) -> int:
+        """Where the line holding `at` starts (found by bisection: a line can be megabytes)."""
+        return self.starts[bisect_right(self.starts, at) - 1]
+
     def is_highlight(self, at: int) -> bool:
-        return self.text.rfind("\n", 0, at) + 1 in self.highlights
+        return self.line_start(at) in self.highlights
+
+    def sentences(self) -> list[tuple[int, int]]:
+        """`sentences(self)`, worked out once for the three rules that read sentences."""
+        if self._sentences is None:
+            self._sentences = sentences(self)
+        return self._sentences
 
 
 _HIGHLIGHT = re.compile(r"^\s*(?:[◈▷▸▶▹►]|-\s|–\s|<\s*[^안>]{0,40}>\s*$)")
@@ -114,6 +129,7 @@ _FINAL = re.compile(r"(?:[.!?]|다|음|임|함|됨|요|니다)\s*$")
 _CONNECTIVE = re.compile(r"(?:하여|하고|하며|되어|되고|으며|이며|고|며|여|서|에서는)\s*,?\s*$")
 _SENTENCE_STOP = re.compile(r"(?<![0-9])[.!?](?=\s)")
 _MINISTRY_NOTE = re.compile(r"\s*\(([^()\n]{1,40})\)\s*$")
+MAX_SENTENCE = 20_000  # characters; the longest real sentence has under 400
 
 
 def sentences(doc: Doc) -> list[tuple[int, int]]:
@@ -126,13 +142,16 @@ def sentences(doc: Doc) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start: int | None = None
     last_line = ""
+    connective: bool | None = None  # whether last_line ends on one, once asked
     for offset, line in doc.lines:
         if not line.strip():
-            if start is not None and not _CONNECTIVE.search(last_line):
+            if start is not None and connective is None:
+                connective = bool(_CONNECTIVE.search(last_line))
+            if start is not None and not connective:
                 spans.append((start, offset - 1))
                 start = None
             continue
-        last_line = line
+        last_line, connective = line, None
         if start is None:
             start = offset
         end = offset + len(line)
@@ -146,7 +165,26 @@ def sentences(doc: Doc) -> list[tuple[int, int]]:
             start = None
     if start is not None:
         spans.append((start, len(doc.text)))
-    return [(s, e) for s, e in spans if doc.text[s:e].strip()]
+    return [(s, e) for s, e in _bounded(doc.text, spans) if doc.text[s:e].strip()]
+
+
+def _bounded(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans cut to at most `MAX_SENTENCE` characters, at a line end or a space when there is
+    one: the sentence rules do work that grows faster than a sentence's length, and the
+    longest real sentence has under 400 characters (a long table without sentence ends or a
+    megabyte line would otherwise be one "sentence")."""
+    out: list[tuple[int, int]] = []
+    for first, end in spans:
+        start = first
+        while end - start > MAX_SENTENCE:
+            limit = start + MAX_SENTENCE
+            cut = text.rfind("\n", start + 1, limit)
+            cut = cut if cut > start else text.rfind(" ", start + 1, limit)
+            cut = cut if cut > start else limit
+            out.append((start, cut))
+            start = cut
+        out.append((start, end))
+    return out
 
 
 def ministry_note(note: str, on: dt.date) -> tuple[str, ...]:
@@ -224,7 +262,7 @@ def agenda_headings(doc: Doc) -> list[Mention]:
         if groups.get("inner") is None and _SENTENCE_END.search(rest):
             continue  # "제1호 안건은 「…」으로, …": a sentence, read by quoted_sentences
         if not rest:
-            rest = next((ln.strip() for _, ln in doc.lines[index + 1 :] if ln.strip()), "")
+            rest = _next_line(doc, index)
             if len(rest) > 100 or _SENTENCE_END.search(rest):
                 continue
         quoted = QUOTED.search(rest)
@@ -248,6 +286,15 @@ def agenda_headings(doc: Doc) -> list[Mention]:
             )
         )
     return found
+
+
+def _next_line(doc: Doc, index: int) -> str:
+    """The first line after line `index` that is not blank, stripped ("" if none)."""
+    for at in range(index + 1, len(doc.lines)):
+        line = doc.lines[at][1].strip()
+        if line:
+            return line
+    return ""
 
 
 _CATEGORY_LINE = re.compile(
@@ -346,7 +393,7 @@ def inline_lists(doc: Doc) -> list[Mention]:
     """Marked items in one sentence: `심의 안건은 ①A, ②B, ③C으로`, or a starred line
     `* ❶A(국조실), ❷B, ❸C, D` right under the sentence that says the meeting took them up."""
     found: list[Mention] = []
-    spans = sentences(doc)
+    spans = doc.sentences()
     for index, (start, end) in enumerate(spans):
         sentence = doc.text[start:end]
         marks = list(_INLINE_MARK.finditer(sentence))
@@ -403,7 +450,7 @@ def quoted_sentences(doc: Doc) -> list[Mention]:
     """Quoted titles in a sentence that says the meeting took them up (논의·의결·보고·발표 …),
     or that numbers them as agenda items (`제2호 안건은 「…」으로`)."""
     found: list[Mention] = []
-    for start, end in sentences(doc):
+    for start, end in doc.sentences():
         sentence = doc.text[start:end]
         if doc.is_highlight(start) or _NOT_ITEM_CONTEXT.search(sentence):
             continue
@@ -415,13 +462,11 @@ def quoted_sentences(doc: Doc) -> list[Mention]:
         if not meeting and all(_WEAK_VERB.match(v[0]) for v in verbs):
             continue
         last_verb = max((v.start() for v in verbs), default=len(sentence))
-        spoken = [(m.start(), m.end()) for m in _SPEECH.finditer(sentence)]
+        spoken = _Spans(m.span() for m in _SPEECH.finditer(sentence))
         quotes = [
             q
             for q in _titles_in(sentence, loose=bool(meeting) or "안건" in sentence)
-            if q.start() < last_verb
-            and not _cited(sentence, q)
-            and not any(a < q.start() < b for a, b in spoken)
+            if q.start() < last_verb and not _cited(sentence, q) and not spoken.inside(q.start())
         ]
         if not quotes:
             continue
@@ -430,7 +475,7 @@ def quoted_sentences(doc: Doc) -> list[Mention]:
             title, owners, _ = split_notes(clean(_extended(sentence, q)), doc.on)
             if not is_title(title):
                 continue
-            note = re.match(r"\s*\(([^()\n]{1,30})\)", sentence[q.end() :])
+            note = _NOTE_AFTER.match(sentence, q.end())
             owners = owners or (ministry_note(note[1], doc.on) if note else ())
             numbered = _ORDINAL_NUMBER.search(sentence[max(0, q.start() - 14) : q.start()])
             number = None
@@ -453,6 +498,7 @@ def quoted_sentences(doc: Doc) -> list[Mention]:
     return found
 
 
+_NOTE_AFTER = re.compile(r"\s*\(([^()\n]{1,30})\)")
 _FUTURE = re.compile(r"\s?(?:할|될)\s?(?:예정|계획)|[ㄹ을]\s?예정")
 _ORDINAL_CUE = re.compile(r"(?:제\s?[0-9]+\s?호|(?:첫|두|세|네|다섯)\s?번째)\s?안건(?:은|으로)")
 _SPEECH = re.compile(r"“[^”]*”")
@@ -464,42 +510,66 @@ _LOOSE_AFTER = re.compile(
 )
 
 
+class _Spans:
+    """Spans that do not overlap, in order (matches of one pattern), asked by bisection."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        self.spans = list(spans)
+        self.starts = [a for a, _ in self.spans]
+        self.ends = [b for _, b in self.spans]
+
+    def inside(self, at: int) -> bool:
+        """Whether a span has `at` strictly inside it."""
+        before = bisect_left(self.starts, at) - 1  # the last span starting before `at`
+        return before >= 0 and at < self.ends[before]
+
+    def overlap(self, start: int, end: int) -> bool:
+        """Whether a span overlaps [start, end)."""
+        first = bisect_right(self.ends, start)  # the first span ending after `start`
+        return first < len(self.spans) and self.starts[first] < end
+
+
 def _titles_in(sentence: str, loose: bool) -> list[re.Match[str]]:
     """「…」 and 『…』 titles, and where the sentence speaks of the meeting, ‘…’ ones too."""
     quotes = list(QUOTED.finditer(sentence))
     if loose:
-        taken = [(q.start(), q.end()) for q in quotes]
+        taken = _Spans(q.span() for q in quotes)
         for q in _LOOSE.finditer(sentence):
-            overlaps = any(a < q.end() and q.start() < b for a, b in taken)
-            if not overlaps and _LOOSE_AFTER.match(sentence, q.end()):
+            if not taken.overlap(q.start(), q.end()) and _LOOSE_AFTER.match(sentence, q.end()):
                 quotes.append(q)
         quotes.sort(key=lambda q: q.start())
     return [q for q in quotes if is_title(clean(q[1]))]
 
 
 # A quoted title followed by these is cited, not taken up: 「…법」에 근거, 「…」(’21.12) 등.
+# (The lookahead finds the closing parenthesis once, before a digit is looked for in it.)
 _CITED_AFTER = re.compile(
-    r"^\s*(?:\([^)]*[0-9][^)]*\))?\s*(?:에\s?근거|에\s?따라|에\s?따른|상\s|의\s?후속|이후|개정|제정|"
+    r"\s*(?:\((?=[^)]*\))[^)]*[0-9][^)]*\))?\s*(?:에\s?근거|에\s?따라|에\s?따른|상\s|의\s?후속|이후|개정|제정|"
     r"(?:수립|발표|마련)\s?(?:\([^)]*\))?\s?이후)"
 )
 
 
 def _cited(sentence: str, quote: re.Match[str]) -> bool:
-    before = sentence[: quote.start()].rstrip()
-    return bool(_CITED_AFTER.match(sentence[quote.end() :]) or _CITED_BEFORE.search(before))
+    if _CITED_AFTER.match(sentence, quote.end()):
+        return True
+    before = quote.start()  # the words before it, without the spaces
+    while before > 0 and sentence[before - 1].isspace():
+        before -= 1
+    return bool(_CITED_BEFORE.search(sentence, max(0, before - _CITED_BEFORE_SPAN), before))
 
 
 _CITED_BEFORE = re.compile(r"(?:지난|(?:지난|작년|그간|앞서)[^「」]{0,20}(?:발표|수립|마련)한)$")
+_CITED_BEFORE_SPAN = 25  # the longest match of _CITED_BEFORE
 
 
 _TITLE_TAIL = re.compile(
-    r"^\s*((?:[가-힣A-Za-z0-9·]+\s){0,3}?(?:추진\s?현황\s?점검|추진방향|이행현황 및 향후계획|이행상황 점검|추진\s?현황|점검 결과))(?=\s?(?:등|을|를|에|과|와|,|$))"
+    r"\s*((?:[가-힣A-Za-z0-9·]+\s){0,3}?(?:추진\s?현황\s?점검|추진방향|이행현황 및 향후계획|이행상황 점검|추진\s?현황|점검 결과))(?=\s?(?:등|을|를|에|과|와|,|$))"
 )
 
 
 def _extended(sentence: str, quote: re.Match[str]) -> str:
     """`「디지털 인재양성 종합방안」 핵심과제 추진 현황 점검 등`: the title runs on after the bracket."""
-    tail = _TITLE_TAIL.match(sentence[quote.end() :])
+    tail = _TITLE_TAIL.match(sentence, quote.end())
     return f"{quote[1]} {tail[1]}" if tail else quote[1]
 
 
@@ -536,7 +606,7 @@ _AND_SPLIT = re.compile(rf"(?<=(?:{_TITLE_NOUN}))(?:과|와)\s+|,\s*")
 def plain_sentences(doc: Doc) -> list[Mention]:
     """Items named without brackets in the sentence that says the meeting took them up."""
     found: list[Mention] = []
-    for start, end in sentences(doc):
+    for start, end in doc.sentences():
         sentence = doc.text[start:end]
         titled = any(is_title(clean(q[1])) for q in QUOTED.finditer(sentence))
         if doc.is_highlight(start) or titled or _INLINE_MARK.search(sentence):
