@@ -94,7 +94,8 @@ class FakeBriefingAPI:
     # -- switches -----------------------------------------------------------------------------
 
     def fail(self, kind: str, times: int = 1, retry_after: float = 0.0) -> None:
-        """The next `times` list calls answer `kind`: "429", "500", "malformed" or "html"."""
+        """The next `times` list calls answer `kind`: "429", "500", "malformed", "html", or
+        "hang" (the data, `retry_after` seconds late)."""
         self._faults.extend([(kind, retry_after)] * times)
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -143,14 +144,16 @@ class FakeBriefingAPI:
 
     async def _list(self, request: web.Request) -> web.Response:
         params = dict(request.query)
-        response = self._fault() or self._page(params)
+        response = await self._fault() or self._page(params)
         self.calls.append(Call(params, response.status))
         return response
 
-    def _fault(self) -> web.Response | None:
+    async def _fault(self) -> web.Response | None:
         if not self._faults:
             return None
         kind, after = self._faults.popleft()
+        if kind == "hang":  # answers after `retry_after` seconds: past a client's timeout
+            await asyncio.sleep(after)
         if kind == "429":
             return web.Response(status=429, headers={"Retry-After": f"{after:g}"}, text="busy")
         if kind == "500":
@@ -158,7 +161,11 @@ class FakeBriefingAPI:
         if kind == "html":
             page = "<!DOCTYPE html><html><body><h1>서비스 점검 중</h1></body></html>"
             return web.Response(text=page, content_type="text/html")
-        return web.Response(text="<response><body><NewsItem><Title>잘린", content_type="text/xml")
+        if kind == "malformed":
+            return web.Response(
+                text="<response><body><NewsItem><Title>잘린", content_type="text/xml"
+            )
+        return None
 
     def _page(self, params: dict[str, str]) -> web.Response:
         if params.get("serviceKey") != self.key:

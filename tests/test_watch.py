@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+import httpx
 import pytest
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from bot import reading
+from bot import reading, render
 from bot.cli import main
 from bot.commands import Context, Request, handle
 from bot.config import Settings
@@ -40,13 +41,21 @@ from fakes.briefing_api import KEY, FakeBriefingAPI, Item
 from fakes.fake_sender import FakeSender
 from fakes.telegram_api import TOKEN, FakeTelegramAPI
 from tests.conftest import ADMIN_TG, NOW
+from tests.test_formats import CONTENT_HPF, HP, make_hwpx, para, section
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 DAY = dt.datetime(2026, 11, 25, 10, 0)
 ATTACHED = "990001"  # the attachment-only release
+HWPX_ONLY = "990002"  # another, whose HWPX holds a new meeting
 OTHERS = ("990101", "990102")  # ordinary releases: no meeting
 MEETING_6 = "156000018"  # corpus 18: the 6th 국가정책조정회의
 FONT = "HYSMyeongJo-Medium"
+HWPX_LINES = [
+    "제9차 사회관계장관회의 개최",
+    "교육부 장관은 11월 24일(화) 정부서울청사에서 제9차 사회관계장관회의를 주재하였다.",
+    "이날 회의에서는 「청년 주거 지원 강화 방안」을 논의하였다.",
+    "국토교통부는 2027년 3월까지 청년 임대주택 1만 호를 공급한다.",
+]
 PDF_LINES = [
     "제6회 국가정책조정회의 안건 자료",
     "김민석 국무총리는 11월 27일(목) 코스메카코리아 본사에서 제6회 국가정책조정회의를 주재하였다.",
@@ -102,6 +111,23 @@ def serve_day(api: FakeBriefingAPI, day: dt.datetime = DAY) -> None:
     )
     link = f'<p><a href="{api.file_url("anggun.pdf")}">국가정책조정회의_안건.pdf</a></p>'
     api.add(Item(ATTACHED, "[참고] 제6회 국가정책조정회의 안건 자료", body + link, day))
+    api.files["social9.hwpx"] = make_hwpx(
+        {
+            "Contents/content.hpf": CONTENT_HPF,
+            "Contents/header.xml": f'<hh:head xmlns:hh="{HP}/head"/>',
+            "Contents/section0.xml": section(*(para(f"<hp:t>{t}</hp:t>") for t in HWPX_LINES)),
+            "Contents/section1.xml": section(para("<hp:t>문의: 교육부 (044-203-6000)</hp:t>")),
+        }
+    )
+    link = f'<p><a href="{api.file_url("social9.hwpx")}">붙임 보도자료.hwpx</a></p>'
+    api.add(
+        Item(
+            HWPX_ONLY,
+            "제9차 사회관계장관회의 개최",
+            body.replace("제6회 국가정책조정회의", "회의") + link,
+            day,
+        )
+    )
 
 
 def expected_meetings() -> set[str]:
@@ -160,8 +186,8 @@ def test_one_pass_proposes_exactly_the_meeting_releases_merged_per_meeting(
     wctx: Context, api: FakeBriefingAPI
 ) -> None:
     found = watcher.collect(wctx, client(api), since=DAY.date())
-    assert not found.errors and found.listed == 43
-    expected = expected_meetings() | {ATTACHED}
+    assert not found.errors and found.listed == 44
+    expected = expected_meetings() | {ATTACHED, HWPX_ONLY}
     assert len(expected) >= 30
     assert proposed(found) == expected
     assert not proposed(found) & {news_id(p) for p in corpus_files() if "_neg_" in p.name}
@@ -171,7 +197,10 @@ def test_one_pass_proposes_exactly_the_meeting_releases_merged_per_meeting(
     titles = [i.title for i in merged.reading.release.items]
     assert len(titles) == 3 and any("인재 양성" in t for t in titles)  # the PDF's item joined
     assert [i.number for i in merged.reading.release.items] == [1, 2, 3]
-    assert api.file_calls == ["anggun.pdf"]
+    assert sorted(api.file_calls) == ["anggun.pdf", "social9.hwpx"]
+    [social] = [p.reading.release for p in found.proposals if HWPX_ONLY in p.reading.news_ids]
+    assert social.meeting.title == "제9차 사회관계장관회의"
+    assert [i.title for i in social.items] == ["청년 주거 지원 강화 방안"]
 
 
 def test_previews_go_to_the_admin_chat_once_and_a_later_pass_proposes_nothing(
@@ -269,12 +298,65 @@ def test_a_bad_answer_is_counted_not_raised_and_read_again_next_pass(
     assert len(one_pass(wctx).proposals) > 30  # read again in full
 
 
+def test_an_unreadable_attachment_is_counted_and_its_release_read_again_next_pass(
+    wctx: Context, api: FakeBriefingAPI
+) -> None:
+    pdf = api.files.pop("anggun.pdf")
+    counted = WATCHER_PASSES.labels(outcome="http")._value.get()
+    sender = FakeSender()
+    first = one_pass(wctx, sender)
+    assert any("첨부파일" in e and "404" in e for e in first.errors)
+    assert WATCHER_PASSES.labels(outcome="http")._value.get() == counted + 1
+    assert ATTACHED not in proposed(first) and ATTACHED not in wctx.store.watch_seen()
+    assert wctx.store.watch_cursor() is None
+    api.files["anggun.pdf"] = pdf
+    found: set[str] = set()
+    while (later := one_pass(wctx, sender)).proposals:
+        found |= proposed(later)
+    assert ATTACHED in found and not later.errors
+
+
+def test_a_hung_answer_times_out_and_is_tried_again(api: FakeBriefingAPI) -> None:
+    api.fail("hang", retry_after=2.0)
+    quick = BriefingClient(api.url, KEY, sleep=lambda s: None, timeout=httpx.Timeout(0.3))
+    assert len(quick.releases(DAY.date(), DAY.date())) == 44
+    api.fail("hang", times=2, retry_after=2.0)
+    once = BriefingClient(api.url, KEY, sleep=lambda s: None, timeout=httpx.Timeout(0.3), retries=1)
+    with pytest.raises(BriefingError) as error:
+        once.releases(DAY.date(), DAY.date())
+    assert error.value.kind == "retries"
+
+
+def test_without_an_admin_chat_nothing_is_proposed_or_forgotten(
+    wctx: Context, api: FakeBriefingAPI
+) -> None:
+    silent = Context(wctx.store, dataclasses.replace(wctx.settings, admin_chat=""))
+    found = one_pass(silent)
+    assert found.proposals and not found.complete
+    assert not {i for i, (_, st) in wctx.store.watch_seen().items() if st == "proposed"}
+    assert wctx.store.watch_cursor() is None
+    sender = FakeSender()
+    one_pass(wctx, sender)  # once the chat is configured, they come
+    assert len(sender.accepted) == watcher.MAX_PREVIEWS
+
+
+def test_a_meeting_saved_by_the_watcher_is_new_in_the_next_digest(
+    wctx: Context, api: FakeBriefingAPI
+) -> None:
+    from digests import build
+
+    auto = Context(wctx.store, dataclasses.replace(wctx.settings, watch_auto=True))
+    one_pass(auto)
+    digest = render.text(build.preview(auto.store, "telegram:-100777", auto.now()))
+    assert "제9차 사회관계장관회의" in digest and "청년 주거 지원 강화 방안" in digest
+
+
 def test_429_waits_what_retry_after_says_and_500_backs_off(api: FakeBriefingAPI) -> None:
     waits: list[float] = []
     api.fail("429", retry_after=7)
     api.fail("500")
     items = client(api, waits).releases(DAY.date(), DAY.date())
-    assert len(items) == 43
+    assert len(items) == 44
     assert waits == [7.0, 2.0]  # Retry-After, then the backoff of the second try
     assert [c.status for c in api.calls] == [429, 500, 200]
 
@@ -291,7 +373,7 @@ def test_paging_reads_every_page(api: FakeBriefingAPI) -> None:
     for n in range(150):
         api.add(Item(f"88{n:04d}", f"보도자료 {n}", "<p>내용</p>", DAY))
     items = client(api).releases(DAY.date() - dt.timedelta(days=4), DAY.date())
-    assert len(items) == 193 and len({i.news_id for i in items}) == 193
+    assert len(items) == 194 and len({i.news_id for i in items}) == 194
     assert {c.params["pageNo"] for c in api.calls} == {"1", "2"}
 
 

@@ -103,13 +103,14 @@ class BriefingClient:
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
         retries: int = RETRIES,
+        timeout: httpx.Timeout = TIMEOUT,
     ) -> None:
         self.url = url
         self.key = key
         self.sleep = sleep
         self.retries = retries
         _guard_key(key)
-        self._http = httpx.Client(timeout=TIMEOUT, transport=transport, follow_redirects=True)
+        self._http = httpx.Client(timeout=timeout, transport=transport, follow_redirects=True)
         self.where = _where(url)
 
     def close(self) -> None:

@@ -136,6 +136,10 @@ async def deliver(ctx: Context, found: Pass, senders: Mapping[str, Sender]) -> l
     proposal (for the command line and the log)."""
     lines: list[str] = []
     proposals = found.proposals
+    if proposals and not (ctx.settings.watch_auto or ctx.settings.admin_chat):
+        log.warning("press-release watcher: AGENDABOT_ADMIN_CHAT is not set; nothing proposed")
+        WATCHER_PASSES.labels(outcome="no-admin-chat").inc()
+        proposals, found.complete = [], False  # kept for a pass that can post them
     if not ctx.settings.watch_auto and len(proposals) > MAX_PREVIEWS:
         proposals = proposals[:MAX_PREVIEWS]  # the rest next pass: unmarked, cursor kept
         found.complete = False
