@@ -265,6 +265,9 @@ def test_a_revision_is_noticed_and_proposed_as_one(wctx: Context, api: FakeBrief
     assert set(revised.reading.news_ids) == {MEETING_6, ATTACHED}
     assert len(revised.reading.release.items) == 3
     assert "수정된 보도자료" in sender.accepted[-1][1].title
+    [outdated] = [r for _, r in sender.accepted[:-1] if MEETING_6 in r.title]
+    assert "만료" in press(wctx, outdated, "저장").title  # the revision replaced it
+    assert "새로 저장했습니다" in press(wctx, sender.accepted[-1][1], "저장").title
 
 
 def test_auto_mode_saves_each_meeting_once_and_tells_the_admin_chat(

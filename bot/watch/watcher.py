@@ -16,14 +16,15 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.chats import ChatKey
 from bot.commands import Context
 from bot.delivery import DeliveryError, Sender
-from bot.errors import AgendabotError
-from bot.intake import PENDING_LIMIT, Upload, preview_reply
+from bot.errors import AgendabotError, UsageError
+from bot.intake import PENDING_LIMIT, PendingImports, Upload, preview_reply
 from bot.metrics import WATCHER_PASSES
 from bot.reply import Button, Reply
 from bot.watch import candidates
@@ -170,8 +171,25 @@ async def _deliver_one(ctx: Context, proposal: Proposal, senders: Mapping[str, S
     )
     token = ctx.pending.put(upload)
     await _post(ctx, senders, proposal_reply(proposal, token))
+    _replace_previews(ctx.pending, proposal.reading.news_ids, token)
     await asyncio.to_thread(ctx.store.mark_watched, proposal.hashes, "proposed")
     return f"제안: {release.meeting.title} ({len(release.items)}건) ← {', '.join(proposal.reading.news_ids)}"
+
+
+def _replace_previews(pending: PendingImports, news_ids: tuple[str, ...], token: str) -> None:
+    """A revision's preview replaces the one still waiting for the same releases: the older
+    buttons answer that the preview expired, so an admin cannot store the outdated text."""
+    tokens = _TOKENS.setdefault(pending, {})
+    for news_id in news_ids:
+        old = tokens.pop(news_id, None)
+        if old and old != token:
+            with contextlib.suppress(UsageError):
+                pending.take(old)
+        tokens[news_id] = token
+
+
+# The waiting preview of each release, per token store (one per running bot).
+_TOKENS: weakref.WeakKeyDictionary[PendingImports, dict[str, str]] = weakref.WeakKeyDictionary()
 
 
 def proposal_reply(proposal: Proposal, token: str) -> Reply:
@@ -247,6 +265,14 @@ async def run_pass(
     try:
         found = await asyncio.to_thread(collect, ctx, client, since)
         await deliver(ctx, found, senders)
+        log.info(
+            "press-release watcher: %s to %s, %d releases, %d meetings found, %d problems",
+            found.start,
+            found.end,
+            found.listed,
+            len(found.proposals),
+            len(found.errors),
+        )
     finally:
         client.close()
     return found
