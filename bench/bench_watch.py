@@ -122,7 +122,7 @@ def main() -> None:
         verdict = "ok" if wall <= TARGET_S else "OVER"
         print(
             f"{label}: {found.listed} releases, {len(found.proposals)} meetings proposed, "
-            f"{len(found.others)} others: {wall:.2f} s wall, {cpu:.2f} s CPU "
+            f"{len(found.others)} naming a meeting without an agenda: {wall:.2f} s wall, {cpu:.2f} s CPU "
             f"(target {TARGET_S:.0f} s: {verdict}; load {os.getloadavg()[0]:.2f})"
         )
 

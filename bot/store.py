@@ -1460,7 +1460,7 @@ class Store:
 
     def mark_watched(self, seen: dict[str, str], status: str) -> None:
         """Record releases as handled ({NewsItemId: content hash}) with a status
-        ("other", "no-agenda", "proposed", "saved", "ignored"), in one write."""
+        ("no-agenda", "proposed", "saved", "ignored"), in one write."""
         if not seen:
             return
         with self.transaction() as db:

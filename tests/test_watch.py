@@ -191,7 +191,9 @@ def test_one_pass_proposes_exactly_the_meeting_releases_merged_per_meeting(
     assert len(expected) >= 30
     assert proposed(found) == expected
     assert not proposed(found) & {news_id(p) for p in corpus_files() if "_neg_" in p.name}
-    assert set(OTHERS) <= set(found.others)
+    sieved = {news_id(p) for p in corpus_files()} - expected_meetings()
+    assert set(found.others) <= sieved  # named a meeting kind, held no agenda
+    assert not set(OTHERS) & (proposed(found) | set(found.others))  # dropped by the sieve
     [merged] = [p for p in found.proposals if ATTACHED in p.reading.news_ids]
     assert set(merged.reading.news_ids) == {MEETING_6, ATTACHED}  # one meeting, two releases
     titles = [i.title for i in merged.reading.release.items]
@@ -225,6 +227,8 @@ def test_previews_go_to_the_admin_chat_once_and_a_later_pass_proposes_nothing(
     downloads = len(api.file_calls)
     assert one_pass(wctx, sender).proposals == [] and len(sender.accepted) == total
     assert len(api.file_calls) == downloads  # handled releases are not read again
+    negatives = {news_id(p) for p in corpus_files() if "_neg_" in p.name}
+    assert not (set(OTHERS) | negatives) & set(wctx.store.watch_seen())  # not recorded
 
 
 def press(ctx: Context, reply: Reply, label: str) -> Reply:

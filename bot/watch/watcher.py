@@ -68,7 +68,7 @@ class Pass:
     end: dt.date
     listed: int = 0
     proposals: list[Proposal] = field(default_factory=list)
-    others: dict[str, str] = field(default_factory=dict)  # id → hash: no meeting in it
+    others: dict[str, str] = field(default_factory=dict)  # id → hash: a kind named, no agenda
     errors: list[str] = field(default_factory=list)
     complete: bool = False  # the whole list was read: the cursor may move
 
@@ -85,6 +85,9 @@ def collect(ctx: Context, client: BriefingClient, since: dt.date | None = None) 
         _failed(found, e)
         return found
     found.listed = len(listed)
+    # Most of a day's releases name no meeting kind: dropped here, cheaply, and not recorded
+    # (the store would grow by every release of every day).
+    listed = [n for n in listed if candidates.named_kind(n) is not None]
     seen = ctx.store.watch_seen()
     fresh = [n for n in listed if _is_new(n, seen)]
     readings = _read_all(found, fresh, today, client)
@@ -151,7 +154,7 @@ async def deliver(ctx: Context, found: Pass, senders: Mapping[str, Sender]) -> l
             log.warning("press-release watcher could not deliver a proposal: %s", e)
             WATCHER_PASSES.labels(outcome="undelivered").inc()
             found.complete = False
-    await asyncio.to_thread(ctx.store.mark_watched, found.others, "other")
+    await asyncio.to_thread(ctx.store.mark_watched, found.others, "no-agenda")
     if found.complete:
         await asyncio.to_thread(ctx.store.set_watch_cursor, found.end)
         WATCHER_PASSES.labels(outcome="ok").inc()
