@@ -437,6 +437,32 @@ def test_cli_dry_run_prints_the_proposals_and_changes_nothing(
     assert Store(db).watch_seen() == {}
 
 
+def test_cli_watch_in_auto_mode_stores_once(
+    api: FakeBriefingAPI,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    db = tmp_path / "auto.json"
+    for name, value in {
+        "AGENDABOT_DB": str(db),
+        "AGENDABOT_NOW": NOW,
+        "AGENDABOT_BRIEFING_URL": api.url,
+        "AGENDABOT_BRIEFING_KEY": KEY,
+        "AGENDABOT_WATCH_AUTO": "on",
+    }.items():
+        monkeypatch.setenv(name, value)
+    assert main(["watch", "--since", DAY.date().isoformat()]) == 0
+    out = capsys.readouterr().out
+    stored = len(Store(db).meetings())
+    assert "제9차 사회관계장관회의" in out and "new" in out and stored > 30
+    assert main(["watch"]) == 0  # from the cursor: today, all handled
+    assert len(Store(db).meetings()) == stored
+    monkeypatch.delenv("AGENDABOT_BRIEFING_KEY")
+    assert main(["watch"]) == 2
+    assert "AGENDABOT_BRIEFING_KEY" in capsys.readouterr().err
+
+
 # --- end to end: `agendabot run` with the watcher on, against the fake Telegram API ---------
 
 
