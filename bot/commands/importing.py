@@ -1,4 +1,6 @@
-"""/import: a release sent in chat, previewed, then stored with 저장 or dropped with 취소.
+"""/import: a release sent in chat, previewed, then stored with 저장 or dropped with 취소;
+a preview posted by the press-release watcher (bot/watch/) has 무시 instead, which also marks
+its releases so they are never proposed again.
 
 The adapters call `upload` with the bytes of a file (or a pasted text); the buttons of the
 preview run `/import save TOKEN` and `/import cancel TOKEN` (see `bot/intake.py`).
@@ -36,7 +38,8 @@ STATUS_KO = {
 def import_(call: Call) -> Reply:
     """보도자료 파일(txt, html, pdf, hwpx, 또는 agendabot export 의 json/yaml)을 봇에게 보내거나
     본문을 1:1 대화에 붙여 넣으면, 읽은 내용(회의, 안건별 결정·주관 부처·일정 수, 확인할 점)을
-    보여 주고 [저장]·[취소] 버튼을 답니다. 저장을 눌러야 들어갑니다."""
+    보여 주고 [저장]·[취소] 버튼을 답니다. 저장을 눌러야 들어갑니다. 정책브리핑 감시가 관리자
+    대화방에 올린 미리 보기의 [무시]는 그 보도자료를 다시 제안하지 않게 합니다."""
     call.require_admin(USAGE)
     if not call.args:
         return Reply(
