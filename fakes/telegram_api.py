@@ -309,14 +309,10 @@ class FakeTelegramAPI:
             return web.json_response(
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
-        files: dict[str, bytes] = {}  # uploads by field name
-        if request.content_type == "application/json":
-            params = await request.json()
-        else:
-            params = self._form(await request.post(), files)
-        call = Call(method, params, time.perf_counter())
-        self.calls.append(call)
-        self._new_call.set()
+        # Shielded: a request that reached us is taken even if its sender dies right after
+        # (aiohttp cancels the handler of a closed connection), as Telegram would take it.
+        call, files = await asyncio.shield(self._receive(request, method))
+        params = call.params
         await self._wait(method, params)
         queue = self._failures.get(method)
         failure = queue.popleft() if queue else None
@@ -342,6 +338,18 @@ class FakeTelegramAPI:
         finally:
             self._new_call.set()
         return ok(call.result)
+
+    async def _receive(self, request: web.Request, method: str) -> tuple[Call, dict[str, bytes]]:
+        """Read the request and record the call on arrival."""
+        files: dict[str, bytes] = {}  # uploads by field name
+        if request.content_type == "application/json":
+            params = await request.json()
+        else:
+            params = self._form(await request.post(), files)
+        call = Call(method, params, time.perf_counter())
+        self.calls.append(call)
+        self._new_call.set()
+        return call, files
 
     @staticmethod
     def _form(form: Any, files: dict[str, bytes]) -> dict[str, Any]:

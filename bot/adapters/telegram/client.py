@@ -105,7 +105,7 @@ class InboxBot(ExtBot[Any]):
     def answering(self) -> None:
         """A message is leaving while an update's handlers run: it answers that update. Say
         so in the inbox first, so a replay after a crash never answers it a second time
-        (`CountingRequest.on_send`: called once the rate limiter let the request go, so an
+        (`MarkingTransport`: called when its first bytes leave, after the rate limiter, so an
         answer still waiting for its turn at the crash is replayed, not lost)."""
         update_id = HANDLING.get()
         if self._inbox is not None and update_id is not None:

@@ -148,20 +148,54 @@ def describe(error: BaseException, secret: str = "") -> str:
     return f"{type(error).__name__}: {text}"
 
 
+class MarkingTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport, calling `on_send` when a request that shows something in a chat
+    (send*, edit*) starts going on the wire: after PTB's rate limiter and the connection
+    pool, at httpcore's "send request headers" event. Before that moment nothing can have
+    reached Telegram; from then on the message may have arrived."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.on_send: Callable[[], None] | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.on_send is not None and _shows_something(request.url.path):
+            request.extensions["trace"] = self._trace
+        return await super().handle_async_request(request)
+
+    async def _trace(self, event: str, info: dict[str, Any]) -> None:
+        if event == "http11.send_request_headers.started" and self.on_send is not None:
+            self.on_send()
+
+
 class CountingRequest(HTTPXRequest):
     """PTB's HTTP client, counting what the metrics want: messages delivered (a 200 to
     sendMessage or sendDocument) and every 429, whoever sent the request (answers, digests,
-    retries). `on_send` is called right before a request that shows something in a chat
-    (send*, edit*) leaves: after PTB's rate limiter let it go, so "may have arrived" starts
-    exactly here (the inbox marks the update it answers)."""
+    retries). Its transport tells `on_send` when a message starts leaving (`MarkingTransport`;
+    the inbox marks the update it answers)."""
 
-    on_send: Callable[[], None] | None = None
+    def __init__(self, connection_pool_size: int = 256, **kwargs: Any) -> None:
+        pool = httpx.Limits(
+            max_connections=connection_pool_size, max_keepalive_connections=connection_pool_size
+        )
+        self.transport = MarkingTransport(limits=pool)
+        super().__init__(
+            connection_pool_size=connection_pool_size,
+            httpx_kwargs={"transport": self.transport},
+            **kwargs,
+        )
+
+    @property
+    def on_send(self) -> Callable[[], None] | None:
+        return self.transport.on_send
+
+    @on_send.setter
+    def on_send(self, hook: Callable[[], None] | None) -> None:
+        self.transport.on_send = hook
 
     async def do_request(
         self, url: str, method: str, *args: Any, **kwargs: Any
     ) -> tuple[int, bytes]:
-        if self.on_send is not None and _shows_something(url):
-            self.on_send()
         code, payload = await super().do_request(url, method, *args, **kwargs)
         if code == HTTPStatus.TOO_MANY_REQUESTS:
             RATE_LIMITED.labels(PLATFORM).inc()
