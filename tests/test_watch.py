@@ -44,7 +44,7 @@ from tests.conftest import ADMIN_TG, NOW
 from tests.test_formats import CONTENT_HPF, HP, make_hwpx, para, section
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-DAY = dt.datetime(2026, 11, 25, 10, 0)
+DAY = dt.datetime(2026, 11, 24, 18, 0)  # the day before "today" (conftest's NOW)
 ATTACHED = "990001"  # the attachment-only release
 HWPX_ONLY = "990002"  # another, whose HWPX holds a new meeting
 OTHERS = ("990101", "990102")  # ordinary releases: no meeting
@@ -218,7 +218,7 @@ def test_previews_go_to_the_admin_chat_once_and_a_later_pass_proposes_nothing(
     assert [b.label for b in reply.buttons] == ["저장", "무시"]
     assert "새 보도자료" in reply.title
     assert len(wctx.store.meetings()) == before  # nothing stored before an admin says so
-    assert wctx.store.watch_cursor() is None  # more to post: the day is not finished
+    assert not first.complete and wctx.store.watch_cursor() == DAY.date()  # more to post
     while one_pass(wctx, sender).proposals:
         pass
     assert len(sender.accepted) == total  # every meeting once, over several passes
@@ -301,7 +301,7 @@ def test_a_bad_answer_is_counted_not_raised_and_read_again_next_pass(
     failed = one_pass(wctx)
     assert failed.errors and failed.proposals == [] and not failed.complete
     assert WATCHER_PASSES.labels(outcome=kind)._value.get() == counted + 1
-    assert wctx.store.watch_cursor() is None  # the cursor stays: nothing is lost
+    assert wctx.store.watch_cursor() is None  # the list was not read: the cursor stays
     assert len(one_pass(wctx).proposals) > 30  # read again in full
 
 
@@ -315,12 +315,31 @@ def test_an_unreadable_attachment_is_counted_and_its_release_read_again_next_pas
     assert any("첨부파일" in e and "404" in e for e in first.errors)
     assert WATCHER_PASSES.labels(outcome="http")._value.get() == counted + 1
     assert ATTACHED not in proposed(first) and ATTACHED not in wctx.store.watch_seen()
-    assert wctx.store.watch_cursor() is None
+    assert wctx.store.watch_cursor() == DAY.date()  # its day is read again
     api.files["anggun.pdf"] = pdf
     found: set[str] = set()
     while (later := one_pass(wctx, sender)).proposals:
         found |= proposed(later)
     assert ATTACHED in found and not later.errors
+
+
+def test_a_release_unreadable_for_a_week_is_given_up_so_the_window_stops_growing(
+    wctx: Context, api: FakeBriefingAPI
+) -> None:
+    old = DAY - dt.timedelta(days=10)
+    link = f'<p><a href="{api.file_url("gone.pdf")}">붙임.pdf</a></p>'
+    body = paragraphs(
+        ["제5회 국가정책조정회의 안건 자료", "자세한 내용은 첨부파일을 참고하시기 바랍니다."]
+    )
+    api.add(Item("990003", "[참고] 제5회 국가정책조정회의 안건 자료", body + link, old))
+    given_up = WATCHER_PASSES.labels(outcome="given-up")._value.get()
+    asyncio.run(watcher.run_pass(wctx, {"telegram": FakeSender()}, since=old.date()))
+    assert wctx.store.watch_seen()["990003"][1] == "unreadable"
+    assert WATCHER_PASSES.labels(outcome="given-up")._value.get() == given_up + 1
+    assert wctx.store.watch_cursor() == DAY.date()  # past it, to the day still being posted
+    tries = api.file_calls.count("gone.pdf")
+    asyncio.run(watcher.run_pass(wctx, {"telegram": FakeSender()}, since=old.date()))
+    assert api.file_calls.count("gone.pdf") == tries
 
 
 def test_a_hung_answer_times_out_and_is_tried_again(api: FakeBriefingAPI) -> None:
@@ -341,7 +360,7 @@ def test_without_an_admin_chat_nothing_is_proposed_or_forgotten(
     found = one_pass(silent)
     assert found.proposals and not found.complete
     assert not {i for i, (_, st) in wctx.store.watch_seen().items() if st == "proposed"}
-    assert wctx.store.watch_cursor() is None
+    assert wctx.store.watch_cursor() == DAY.date()
     sender = FakeSender()
     one_pass(wctx, sender)  # once the chat is configured, they come
     assert len(sender.accepted) == watcher.MAX_PREVIEWS
@@ -531,6 +550,6 @@ def test_run_posts_one_admin_preview_saves_it_once_and_a_restart_does_not_propos
             assert len(tg.sent(admin)) == 1  # no second preview
 
     with FakeBriefingAPI() as api:
-        api.add(Item(MEETING_6, lines[2], paragraphs(lines[3:]), DAY))
+        api.add(Item(MEETING_6, lines[2], paragraphs(lines[3:]), DAY + dt.timedelta(hours=12)))
         asyncio.run(scenario(api))
     assert len(Store(db).meetings()) == before + 1

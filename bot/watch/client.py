@@ -32,6 +32,7 @@ MAX_WAIT = 60.0  # seconds: the longest Retry-After honoured
 TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 _OK_CODES = frozenset({"00", "0", "INFO-000", "NORMAL_SERVICE", ""})
+_DATE_FORMATS = (("%m/%d/%Y", 10), ("%Y-%m-%d", 10), ("%Y.%m.%d", 10), ("%Y%m%d", 8))
 _FIELDS = ("NewsItemId", "Title", "MinisterCode", "ApproveDate", "OriginalUrl", "GroupingCode")
 
 
@@ -56,6 +57,17 @@ class NewsItem:
     url: str = ""
     grouping: str = ""
     contents: str = ""
+
+    @property
+    def day(self) -> dt.date | None:
+        """The day it was approved (ApproveDate, as the API or its mirrors write it)."""
+        text = self.approve_date.strip()
+        for fmt, size in _DATE_FORMATS:
+            try:
+                return dt.datetime.strptime(text[:size], fmt).date()
+            except ValueError:
+                continue
+        return None
 
     @property
     def digest(self) -> str:

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 # (`intake.PENDING_LIMIT`), so a first run over a busy month must not push out each other's
 # (or an admin's upload's) 저장 button; the rest come at the next passes.
 MAX_PREVIEWS = PENDING_LIMIT // 4
+GIVE_UP_DAYS = 7  # days a release that cannot be read is tried again
 MEETING_STATUSES = frozenset({"proposed", "saved"})  # handled releases that held a meeting
 
 
@@ -70,7 +71,12 @@ class Pass:
     proposals: list[Proposal] = field(default_factory=list)
     others: dict[str, str] = field(default_factory=dict)  # id → hash: a kind named, no agenda
     errors: list[str] = field(default_factory=list)
-    complete: bool = False  # the whole list was read: the cursor may move
+    listed_ok: bool = False  # the whole list was read: the cursor may move
+    held: list[NewsItem] = field(default_factory=list)  # to read or post again next pass
+
+    @property
+    def complete(self) -> bool:
+        return self.listed_ok and not self.held
 
 
 def collect(ctx: Context, client: BriefingClient, since: dt.date | None = None) -> Pass:
@@ -84,7 +90,7 @@ def collect(ctx: Context, client: BriefingClient, since: dt.date | None = None) 
     except BriefingError as e:
         _failed(found, e)
         return found
-    found.listed = len(listed)
+    found.listed, found.listed_ok = len(listed), True
     # Most of a day's releases name no meeting kind: dropped here, cheaply, and not recorded
     # (the store would grow by every release of every day).
     listed = [n for n in listed if candidates.named_kind(n) is not None]
@@ -100,7 +106,6 @@ def collect(ctx: Context, client: BriefingClient, since: dt.date | None = None) 
         if ids & new_ids:
             revision = any(i in seen for i in ids & new_ids)
             found.proposals.append(Proposal(reading, revision))
-    found.complete = not found.errors
     return found
 
 
@@ -115,6 +120,7 @@ def _read_all(
             read = candidates.read(news, today, client.download)
         except BriefingError as e:
             _failed(found, e)
+            found.held.append(news)
             continue
         if read is None:
             found.others[news.news_id] = news.digest
@@ -143,22 +149,52 @@ async def deliver(ctx: Context, found: Pass, senders: Mapping[str, Sender]) -> l
     if proposals and not (ctx.settings.watch_auto or ctx.settings.admin_chat):
         log.warning("press-release watcher: AGENDABOT_ADMIN_CHAT is not set; nothing proposed")
         WATCHER_PASSES.labels(outcome="no-admin-chat").inc()
-        proposals, found.complete = [], False  # kept for a pass that can post them
-    if not ctx.settings.watch_auto and len(proposals) > MAX_PREVIEWS:
-        proposals = proposals[:MAX_PREVIEWS]  # the rest next pass: unmarked, cursor kept
-        found.complete = False
-    for proposal in proposals:
-        try:
-            lines.append(await _deliver_one(ctx, proposal, senders))
-        except (AgendabotError, DeliveryError) as e:
-            log.warning("press-release watcher could not deliver a proposal: %s", e)
-            WATCHER_PASSES.labels(outcome="undelivered").inc()
-            found.complete = False
+        proposals = []  # kept for a pass that can post them
+    if not ctx.settings.watch_auto:
+        proposals = proposals[:MAX_PREVIEWS]  # the rest next pass
+    chosen = {id(p) for p in proposals}
+    for proposal in found.proposals:
+        if id(proposal) not in chosen or not await _try_delivering(ctx, proposal, senders, lines):
+            found.held += proposal.reading.news  # read and offered again next pass
     await asyncio.to_thread(ctx.store.mark_watched, found.others, "no-agenda")
+    if found.listed_ok:
+        await asyncio.to_thread(_advance, ctx, found)
     if found.complete:
-        await asyncio.to_thread(ctx.store.set_watch_cursor, found.end)
         WATCHER_PASSES.labels(outcome="ok").inc()
     return lines
+
+
+async def _try_delivering(
+    ctx: Context, proposal: Proposal, senders: Mapping[str, Sender], lines: list[str]
+) -> bool:
+    """Deliver one proposal, adding its line; False (logged, counted) when it could not be."""
+    try:
+        lines.append(await _deliver_one(ctx, proposal, senders))
+    except (AgendabotError, DeliveryError) as e:
+        log.warning("press-release watcher could not deliver a proposal: %s", e)
+        WATCHER_PASSES.labels(outcome="undelivered").inc()
+        return False
+    return True
+
+
+def _advance(ctx: Context, found: Pass) -> None:
+    """Move the cursor to the first day with a release still to handle (today when none),
+    so that day is read again and nothing is lost. A release that has failed for
+    `GIVE_UP_DAYS` (an attachment that never downloads) is marked unreadable and let go,
+    or the window would grow each day."""
+    limit = found.end - dt.timedelta(days=GIVE_UP_DAYS)
+    stale = {n.news_id: n.digest for n in found.held if (n.day or found.end) < limit}
+    if stale:
+        log.warning(
+            "press-release watcher gives up on %s (unreadable since %s)", sorted(stale), limit
+        )
+        WATCHER_PASSES.labels(outcome="given-up").inc()
+        ctx.store.mark_watched(stale, "unreadable")
+        found.held = [n for n in found.held if n.news_id not in stale]
+    days = [n.day for n in found.held]
+    if None in days:
+        return  # a day we cannot read: keep the cursor where it is
+    ctx.store.set_watch_cursor(min([d for d in days if d is not None] + [found.end]))
 
 
 async def _deliver_one(ctx: Context, proposal: Proposal, senders: Mapping[str, Sender]) -> str:
