@@ -134,6 +134,17 @@ async def watch(service: Service, stop: asyncio.Event) -> None:
             await asyncio.wait_for(stop.wait(), WATCH_INTERVAL)
 
 
+async def warm_up() -> None:
+    """Load the Korean analyser before serving anything. Building Kiwi's model holds the GIL
+    for a second or two: done on the first write or search, it froze the event loop (and
+    /healthz, and every chat) that long; done here, nobody is waiting yet."""
+    from bot import nlp
+
+    started = time.perf_counter()
+    await asyncio.to_thread(nlp.terms, "과학기술관계장관회의 안건을 점검합니다")  # load + first use
+    log.info("Korean analyser loaded in %.1f s", time.perf_counter() - started)
+
+
 async def back_up_daily(ctx: Context, stop: asyncio.Event, every: float = BACKUP_CHECK) -> None:
     """Keep `backup_days` daily backups beside the database while the bot runs (one stat a
     check once today's exists); the copy runs in a thread (it takes the file lock)."""
@@ -160,6 +171,7 @@ async def run(ctx: Context) -> int:
         loop.add_signal_handler(sig, stop.set)
     chosen = configured(ctx)
     service = Service(chosen)
+    await warm_up()
     async with running(ctx, chosen, service=service):
         names = [a.platform for a in chosen] + (["web"] if ctx.settings.web else [])
         log.info("running: %s and the digest scheduler", ", ".join(names))
