@@ -35,6 +35,7 @@ from bot.errors import ParseError
 from bot.metrics import WATCHER_PASSES
 from bot.reply import Reply
 from bot.store import Store
+from bot.watch import client as client_module
 from bot.watch import watcher
 from bot.watch.client import BriefingClient, BriefingError, parse_page
 from fakes.briefing_api import KEY, FakeBriefingAPI, Item
@@ -385,6 +386,15 @@ def test_429_waits_what_retry_after_says_and_500_backs_off(api: FakeBriefingAPI)
     assert len(items) == 44
     assert waits == [7.0, 2.0]  # Retry-After, then the backoff of the second try
     assert [c.status for c in api.calls] == [429, 500, 200]
+
+
+def test_retry_after_as_an_http_date_counts_from_the_answers_date() -> None:
+    headers = httpx.Headers(
+        {"retry-after": "Wed, 25 Nov 2026 01:00:30 GMT", "date": "Wed, 25 Nov 2026 01:00:00 GMT"}
+    )
+    assert client_module._retry_after(headers, 1.0) == 30.0
+    assert client_module._retry_after(httpx.Headers({"retry-after": "soon"}), 1.0) == 1.0
+    assert client_module._retry_after(httpx.Headers({"retry-after": "9999"}), 1.0) == 60.0
 
 
 def test_retries_are_bounded(api: FakeBriefingAPI) -> None:

@@ -14,7 +14,7 @@ import datetime as dt
 import email.utils
 import hashlib
 import logging
-import time
+import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -112,14 +112,16 @@ class BriefingClient:
         url: str,
         key: str,
         *,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
+        halt: threading.Event | None = None,
         transport: httpx.BaseTransport | None = None,
         retries: int = RETRIES,
         timeout: httpx.Timeout = TIMEOUT,
     ) -> None:
         self.url = url
         self.key = key
-        self.sleep = sleep
+        self.halt = halt or threading.Event()  # set: stop between tries (the bot is stopping)
+        self.sleep = sleep or self.halt.wait
         self.retries = retries
         _guard_key(key)
         self._http = httpx.Client(timeout=timeout, transport=transport, follow_redirects=True)
@@ -191,6 +193,8 @@ class BriefingClient:
             "numOfRows": str(PAGE_ROWS),
         }
         for attempt in range(self.retries + 1):
+            if self.halt.is_set():
+                raise BriefingError("보도자료 목록: 봇이 멈추는 중이라 그만 읽습니다", "stopped")
             wait = self._try(params, attempt)
             if isinstance(wait, bytes):
                 return wait
@@ -216,7 +220,7 @@ class BriefingClient:
         if response.status_code == 200:
             return response.content
         if response.status_code in _RETRY_STATUS:
-            return _retry_after(response.headers.get("retry-after"), backoff)
+            return _retry_after(response.headers, backoff)
         raise BriefingError(f"보도자료 목록 {self.where}: HTTP {response.status_code}", "http")
 
 
@@ -280,8 +284,10 @@ def _windows(start: dt.date, end: dt.date) -> Iterator[tuple[dt.date, dt.date]]:
         day = last + dt.timedelta(days=1)
 
 
-def _retry_after(value: str | None, default: float) -> float:
-    """Seconds from a Retry-After header (seconds or an HTTP date), within [0, MAX_WAIT]."""
+def _retry_after(headers: httpx.Headers, default: float) -> float:
+    """Seconds from a Retry-After header, within [0, MAX_WAIT]: a number, or an HTTP date
+    counted from the answer's own Date header (the server's clock, not ours)."""
+    value = headers.get("retry-after")
     if not value:
         return default
     try:
@@ -289,9 +295,10 @@ def _retry_after(value: str | None, default: float) -> float:
     except ValueError:
         try:
             when = email.utils.parsedate_to_datetime(value)
+            sent = email.utils.parsedate_to_datetime(headers.get("date") or "")
         except (TypeError, ValueError):
             return default
-        seconds = (when - dt.datetime.now(dt.UTC)).total_seconds()
+        seconds = (when - sent).total_seconds()
     return max(0.0, min(MAX_WAIT, seconds))
 
 

@@ -16,6 +16,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
+import threading
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -291,8 +292,8 @@ def describe(found: Pass) -> list[str]:
     return lines
 
 
-def client_for(ctx: Context) -> BriefingClient:
-    return BriefingClient(ctx.settings.briefing_url, ctx.settings.briefing_key)
+def client_for(ctx: Context, halt: threading.Event | None = None) -> BriefingClient:
+    return BriefingClient(ctx.settings.briefing_url, ctx.settings.briefing_key, halt=halt)
 
 
 async def run_pass(
@@ -300,7 +301,8 @@ async def run_pass(
 ) -> Pass:
     """One whole pass, the blocking part in a thread; never raises for a fault of the API,
     a release or a chat."""
-    client = client_for(ctx)
+    halt = threading.Event()  # a cancelled pass stops its thread's retries at once
+    client = client_for(ctx, halt)
     try:
         found = await asyncio.to_thread(collect, ctx, client, since)
         await deliver(ctx, found, senders)
@@ -313,6 +315,7 @@ async def run_pass(
             len(found.errors),
         )
     finally:
+        halt.set()
         client.close()
     return found
 
