@@ -46,9 +46,10 @@ import orjson
 import yaml
 
 from bot import ministries
-from bot.errors import UsageError
+from bot.errors import ParseError, UsageError
 from bot.model import AgendaItem, Decision, Meeting, Milestone, MilestoneKind, Precision, Release
 from bot.reading import release_to_json
+from bot.reading.formats import file_bytes
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -97,17 +98,14 @@ def read_file(path: Path | str) -> Mapping[str, Any]:
     fmt = format_of(path)
     if fmt is None:
         raise UsageError(f"{path}: .json, .yaml, .yml 파일이 아닙니다.", USAGE)
+    # A regular file of bounded size only: a FIFO or device named `x.json` is refused from
+    # `stat` without being opened (opening a FIFO would wait forever).
     try:
-        if path.stat().st_size > MAX_BYTES:
-            _too_big(str(path))  # refused before it is read
-        with path.open("rb") as stream:
-            raw = stream.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise UsageError(f"{path}: 파일을 찾을 수 없습니다.") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path}: 파일이 아니라 폴더입니다.") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: 파일을 읽을 수 없습니다: {exc.strerror or exc}") from None
+        raw = file_bytes(path)
+    except ParseError as e:
+        raise UsageError(e.message) from None
+    if len(raw) > MAX_BYTES:
+        _too_big(str(path))
     return read_bytes(raw, fmt, label=str(path))
 
 

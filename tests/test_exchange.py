@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import exchange, ministries
-from bot.errors import UsageError
+from bot.errors import AgendabotError, UsageError
 from bot.importer import import_data, import_file
 from bot.model import AgendaItem, Meeting, Milestone, Release
 from bot.reading import parse, release_to_json
@@ -440,3 +441,12 @@ def test_parse_output_is_accepted_as_is() -> None:
     back = exchange.release_from_data(release_to_json(release))
     assert back.items == tuple(i.evolve(body="") for i in release.items)
     assert exchange.content_sha256(back) == exchange.content_sha256(release)
+
+
+@pytest.mark.timeout(30)
+def test_a_fifo_named_like_a_meeting_file_is_refused_without_waiting(tmp_path: Path) -> None:
+    fifo = tmp_path / "meeting.json"
+    os.mkfifo(fifo)
+    with pytest.raises(AgendabotError) as caught:
+        exchange.read_file(fifo)
+    assert "meeting.json" in caught.value.line()
