@@ -402,3 +402,21 @@ def test_big_releases_are_read_whole(release: Any) -> None:
     assert len(found.items) >= 8  # the seed's ten, or eight when its headings share a line
     assert all(any(items.same(item.title, title) for title in seed) for item in found.items)
     assert max(len(item.body) for item in found.items) <= items.MAX_BODY
+
+
+def test_search_terms_analyse_a_bounded_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hostile import cannot make the store's writer tokenize megabytes for search terms."""
+    from bot import nlp
+
+    seen: list[int] = []
+    real = nlp.kiwi()
+
+    class Counting:
+        def tokenize(self, text: str) -> Any:
+            seen.append(len(text))
+            return real.tokenize(text)
+
+    monkeypatch.setattr(nlp, "kiwi", Counting)
+    words = nlp.terms("보이스피싱 대응 " * 200_000)
+    assert seen == [nlp.MAX_TERMS_TEXT]
+    assert "보이스피싱" in words
