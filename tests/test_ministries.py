@@ -76,3 +76,13 @@ def test_every_row_is_well_formed() -> None:
         assert all(s in names for s in m.successors), m.name
         if m.since and m.until:
             assert m.since <= m.until
+
+
+@pytest.mark.timeout(30)
+def test_a_long_list_with_no_title_after_it_is_read_in_linear_time() -> None:
+    """Was quadratic: every position inside the run was tried (12,000 characters: 10 s)."""
+    on = dt.date(2026, 1, 1)
+    assert ministries.find_in_text("가나·" * 30_000 + "라 회의", on) == []
+    short = ministries.find_in_text("국방·과기정통 장관", on)
+    assert ministries.find_in_text("가나·" * 30_000 + "라. 국방·과기정통 장관", on) == short
+    assert "국방부" in short
