@@ -96,7 +96,8 @@ def _retry_after(attempts: int) -> dt.timedelta:
     return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
-FINISHED = frozenset({"sent", "unconfirmed", "skipped", "already", "paused"})  # outcomes not retried
+# Outcomes that are not retried (the rest stay pending for the next tick).
+FINISHED = frozenset({"sent", "unconfirmed", "skipped", "already", "paused"})
 
 
 class Runner:
