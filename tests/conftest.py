@@ -3,14 +3,18 @@ a command harness, and a guard that fails any test reaching beyond 127.0.0.1."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 import socket
+import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot import logs
 from bot.commands import Context, Request, handle
 from bot.config import Settings
 from bot.importer import ensure_seeded
@@ -29,6 +33,23 @@ def _local_only(address: Any) -> None:
         host = str(address[0])
         if not (host.startswith("127.") or host in ("localhost", "::1")):
             pytest.fail(f"test tried to reach the network: {address}")
+
+
+@pytest.fixture(autouse=True)
+def logging_restored() -> Iterator[None]:
+    """A test that runs the CLI in-process calls `bot.logs.configure`, which installs a
+    handler on pytest's captured stderr of that test and quietens httpx: undo both, so later
+    tests neither write to a closed stream nor miss the log lines they look for."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    chatty = {name: logging.getLogger(name).level for name in logs.CHATTY}
+    hooks = (sys.excepthook, threading.excepthook)
+    yield
+    root.handlers[:], root.level = handlers, level
+    for name, old in chatty.items():
+        logging.getLogger(name).setLevel(old)
+    sys.excepthook, threading.excepthook = hooks
+    logging.captureWarnings(False)
 
 
 @pytest.fixture(autouse=True)
