@@ -48,6 +48,8 @@ store = Store(sys.argv[1])
 if store.is_empty():
     m = Meeting(0, "제1회 훈련회의", dt.date(2026, 11, 24), source_sha256="drill")
     store.save_release(Release(m, (AgendaItem(0, 1, "훈련 안건"),)), by="drill")
+from bot import nlp
+nlp.terms("훈련 문장")  # Kiwi loaded before the kills start: they land on writes, not imports
 print("ready", flush=True)
 while True:
     fu = store.add_followup(item=(1, 1), text="훈련 후속조치 " + "가" * 200,
