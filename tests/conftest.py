@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.importer import ensure_seeded
 from bot.reply import Reply
 from bot.store import Store
+from tests.store_worker import seed
 
 NOW = "2026-11-25T10:00:00+09:00"  # a Wednesday; the seed's 2026-12-31 milestone is D-36
 ADMIN_TG, ADMIN_SLACK = "100", "UADMIN"
@@ -124,3 +125,12 @@ def ask(ctx: Context) -> Iterator[Ask]:
         return handle(ctx, req, page=page)
 
     yield _ask
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Store:
+    """A store with one meeting and one item, written once (the store's fault and backup
+    tests)."""
+    s = Store(tmp_path / "db.json")
+    seed(s)
+    return s

@@ -16,6 +16,19 @@ def seed(store: Store) -> None:
     store.save_release(Release(meeting, (AgendaItem(0, 1, "시험 안건"),)), by="test")
 
 
+DUE = dt.date(2026, 12, 15)
+
+
+def add(store: Store, text: str) -> str:
+    """One follow-up on the seeded item; its id."""
+    return store.add_followup(item=(1, 1), text=text, owner="국방부", due=DUE, by="t").id
+
+
+def texts(store: Store) -> set[str]:
+    """The texts of every follow-up, whatever its status."""
+    return {f.text for f in store.followups(status=None)}
+
+
 def main() -> None:
     path, count, tag = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     store = Store(path)

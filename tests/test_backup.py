@@ -20,26 +20,10 @@ from bot import backup
 from bot.config import Settings
 from bot.errors import UsageError
 from bot.store import CorruptStore, Store, check_tables
-from tests.store_worker import seed
+from tests.store_worker import add, texts
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
-DUE = dt.date(2026, 12, 15)
-
-
-@pytest.fixture
-def small(tmp_path: Path) -> Store:
-    s = Store(tmp_path / "db.json")
-    seed(s)
-    return s
-
-
-def add(store: Store, text: str) -> str:
-    return store.add_followup(item=(1, 1), text=text, owner="국방부", due=DUE, by="t").id
-
-
-def texts(store: Store) -> set[str]:
-    return {f.text for f in store.followups(status=None)}
 
 
 def mode(path: Path) -> int:

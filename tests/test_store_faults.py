@@ -5,7 +5,6 @@ wrong shape given to `agendabot import`."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import errno
 import json
 import os
@@ -26,26 +25,9 @@ from bot import store as store_module
 from bot.adapters.answering import Answerer
 from bot.commands import Context, Request, handle
 from bot.store import Busy, Store
-from tests.store_worker import seed
+from tests.store_worker import add, seed, texts
 
 ROOT = Path(__file__).resolve().parent.parent
-DUE = dt.date(2026, 12, 15)
-
-
-@pytest.fixture
-def small(tmp_path: Path) -> Store:
-    """A store with one meeting and one item, written once."""
-    s = Store(tmp_path / "db.json")
-    seed(s)
-    return s
-
-
-def add(store: Store, text: str) -> str:
-    return store.add_followup(item=(1, 1), text=text, owner="국방부", due=DUE, by="t").id
-
-
-def texts(store: Store) -> set[str]:
-    return {f.text for f in store.followups(status=None)}
 
 
 # -- a file changed in place ------------------------------------------------------------------
