@@ -219,8 +219,8 @@ def _service_commands(add: _Add) -> None:
 
     c = add(
         "watch",
-        help="one pass of the 정책브리핑 watcher: propose (or, with AGENDABOT_WATCH_AUTO=on, "
-        "store) the new meeting releases",
+        help="one pass of the 정책브리핑 watcher: propose the new meeting releases in the admin "
+        "chat (or, with AGENDABOT_WATCH_AUTO=on, store them)",
     )
     c.add_argument(
         "--dry-run", action="store_true", help="print what it would propose; change nothing"
@@ -519,9 +519,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _watch(args: argparse.Namespace) -> int:
-    """One watcher pass (bot/watch/). Without AGENDABOT_WATCH_AUTO=on only `agendabot run`
-    can offer the 저장 buttons (their tokens live in its memory), so a shell pass without
-    it prints the proposals like --dry-run; exit 1 when the list could not be read."""
+    """One watcher pass (bot/watch/): the proposals are kept in the store and posted to the
+    admin chat (stored at once with AGENDABOT_WATCH_AUTO=on); `--dry-run` only prints them.
+    Exit 1 when the list or an attachment could not be read."""
     from bot.watch import watcher
 
     ctx = _context(args)
@@ -531,16 +531,16 @@ def _watch(args: argparse.Namespace) -> int:
         found = watcher.collect(ctx, client, args.since)
     for line in found.errors:
         print(f"오류: {line}", file=sys.stderr)
-    if args.dry_run or not ctx.settings.watch_auto:
+    if args.dry_run:
         for line in watcher.describe(found):
             print(line)
-        if not args.dry_run:
-            print(
-                "저장하려면 AGENDABOT_WATCH_AUTO=on 으로 실행하거나 agendabot run 의 관리자 미리 보기를 쓰세요."
-            )
         return 1 if found.errors else 0
     for line in asyncio.run(watcher.deliver_from_shell(ctx, found)):
         print(line)
+    if not (ctx.settings.watch_auto or ctx.settings.admin_chat) and ctx.store.proposals():
+        print(
+            "관리자 대화방(AGENDABOT_ADMIN_CHAT)이 없어 제안을 올리지 않았습니다: 봇에서 /import list"
+        )
     return 1 if found.errors else 0
 
 

@@ -7,8 +7,10 @@ answers with what was read (meeting, each item's decision, lead ministry and mil
 count, the parser's warnings) and two action buttons, 저장 and 취소, which run
 `/import save TOKEN` or `/import cancel TOKEN` (`bot/commands/importing.py`).
 
-Pending previews live in memory, bounded in number and age: a restart forgets them, and the
-buttons then answer that the preview expired (send the file again).
+Pending previews of uploads live in memory, bounded in number and age: a restart forgets
+them, and the buttons then answer that the preview expired (the admin still has the file).
+The watcher's proposals are kept in the store instead (`Store.propose`): nobody could send
+those again.
 """
 
 from __future__ import annotations
@@ -33,7 +35,10 @@ PENDING_TTL = 3600.0  # seconds a preview waits
 PASTE_MIN = 200  # characters: a DM this long, over several lines, is a pasted release
 SIZE_LIMIT = MAX_BYTES  # bytes; adapters refuse bigger files before downloading them
 TOO_BIG = "파일이 너무 큽니다 ({size:,} 바이트). {limit} MB 이하의 파일을 보내 주세요."
-EXPIRED = "미리 보기가 만료되었습니다(1시간 또는 봇 재시작). 파일을 다시 보내 주세요."
+EXPIRED = (
+    "미리 보기가 만료되었거나 이미 처리되었습니다. 보낸 파일은 다시 보내 주세요"
+    "(1시간 또는 봇 재시작 후 만료). 정책브리핑 제안은 /import list 에서 확인하세요."
+)
 
 
 @dataclass(frozen=True)

@@ -304,12 +304,26 @@ class Meeting(Record):
 
 
 @dataclass(frozen=True)
-class Release:
+class Release(Record):
     """What the parser reads from one press release, before the store numbers it."""
 
     meeting: Meeting
     items: tuple[AgendaItem, ...]
     warnings: tuple[str, ...] = ()  # what an admin should check, one Korean line each
+
+
+@dataclass(frozen=True)
+class Proposal(Record):
+    """A meeting the press-release watcher read and proposes, waiting in the store for an
+    admin's 저장 or 무시 (`/import save|ignore TOKEN`): kept there, not in memory, so a
+    restart or a slow admin loses nothing."""
+
+    token: str
+    release: Release
+    news: dict[str, str]  # the 정책브리핑 releases it was read from: NewsItemId → content hash
+    proposed_at: dt.datetime
+    revision: bool = False  # a release was seen before with other content
+    posted: bool = False  # the preview reached the admin chat
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,7 @@ from bot.model import (
     FollowUp,
     Meeting,
     Milestone,
+    Proposal,
     Record,
     Release,
     Subscription,
@@ -1460,27 +1461,54 @@ class Store:
 
     def mark_watched(self, seen: dict[str, str], status: str) -> None:
         """Record releases as handled ({NewsItemId: content hash}) with a status
-        ("no-agenda", "proposed", "saved", "ignored"), in one write."""
+        ("no-agenda", "proposed", "saved", "ignored", "expired", "unreadable"), in one
+        write."""
         if not seen:
             return
         with self.transaction() as db:
-            table = db.table(WATCH_TABLE)
-            rows = {r["news_id"]: r.doc_id for r in table.all()}
-            for news_id, digest in seen.items():
-                row = {"news_id": news_id, "hash": digest, "status": status}
-                if news_id in rows:
-                    table.update(row, doc_ids=[rows[news_id]])
-                else:
-                    table.insert(row)
+            _mark_watched(db, seen, status)
 
-    def ignore_watched(self, news_ids: Iterable[str]) -> None:
-        """Releases an admin chose 무시 for: never proposed again, revisions included."""
+    def propose(self, proposal: Proposal) -> list[str]:
+        """Keep a proposal until an admin answers, and mark its releases "proposed", in one
+        write. A waiting proposal that shares a release with it (an earlier version of a
+        revised release) is replaced; returns the replaced tokens."""
         with self.transaction() as db:
-            table = db.table(WATCH_TABLE)
-            wanted = set(news_ids)
-            for row in table.all():
-                if row["news_id"] in wanted:
-                    table.update({"status": "ignored"}, doc_ids=[row.doc_id])
+            table = db.table(PROPOSALS_TABLE)
+            ids = set(proposal.news)
+            replaced = [r for r in table.all() if ids & set(r["news"])]
+            table.remove(doc_ids=[r.doc_id for r in replaced])
+            table.insert(proposal.to_dict())
+            _mark_watched(db, proposal.news, "proposed")
+        return [r["token"] for r in replaced]
+
+    def proposals(self) -> list[Proposal]:
+        """The proposals waiting for an admin, oldest first."""
+        rows = self._rows(PROPOSALS_TABLE)
+        return sorted((Proposal.from_dict(r) for r in rows), key=lambda p: p.proposed_at)
+
+    def proposal(self, token: str) -> Proposal | None:
+        """The waiting proposal with this token; None once answered, replaced or expired."""
+        return next((p for p in self.proposals() if p.token == token), None)
+
+    def mark_posted(self, token: str) -> None:
+        """The proposal's preview reached the admin chat: not posted again."""
+        with self.transaction() as db:
+            table = db.table(PROPOSALS_TABLE)
+            table.update({"posted": True}, doc_ids=[r.doc_id for r in table if r["token"] == token])
+
+    def settle_proposal(self, token: str, status: str) -> Proposal | None:
+        """Drop a waiting proposal and mark its releases with `status` ("saved": stored;
+        "ignored": an admin chose 무시, never proposed again, revisions included;
+        "expired": nobody answered), in one write. None when it was no longer waiting."""
+        with self.transaction() as db:
+            table = db.table(PROPOSALS_TABLE)
+            rows = [r for r in table.all() if r["token"] == token]
+            if not rows:
+                return None
+            table.remove(doc_ids=[r.doc_id for r in rows])
+            proposal = Proposal.from_dict(rows[0])
+            _mark_watched(db, proposal.news, status)
+        return proposal
 
     def watch_cursor(self) -> dt.date | None:
         """The first day the watcher's next pass reads (the last day it had not finished)."""
@@ -1493,7 +1521,20 @@ class Store:
             db.table("meta").update({"watch_cursor": day.isoformat()}, doc_ids=[1])
 
 
-WATCH_TABLE = "watch"  # {news_id, hash, status}: not a domain record, so not in TABLE_RECORDS
+# The watcher's tables: not domain records, so not in TABLE_RECORDS.
+WATCH_TABLE = "watch"  # {news_id, hash, status}
+PROPOSALS_TABLE = "proposals"  # Proposal rows
+
+
+def _mark_watched(db: TinyDB, seen: dict[str, str], status: str) -> None:
+    table = db.table(WATCH_TABLE)
+    rows = {r["news_id"]: r.doc_id for r in table.all()}
+    for news_id, digest in seen.items():
+        row = {"news_id": news_id, "hash": digest, "status": status}
+        if news_id in rows:
+            table.update(row, doc_ids=[rows[news_id]])
+        else:
+            table.insert(row)
 
 
 # -- a database file as a whole: backups and restore ---------------------------------------
@@ -1538,7 +1579,7 @@ def check_tables(data: Any, label: str) -> None:
         raise UsageError(
             f"{label}: 회의 하나를 담은 파일입니다. 회의 파일은 agendabot import 로 가져오세요."
         )
-    unknown = sorted(set(data) - set(TABLE_RECORDS) - {"meta", WATCH_TABLE})
+    unknown = sorted(set(data) - set(TABLE_RECORDS) - {"meta", WATCH_TABLE, PROPOSALS_TABLE})
     if unknown:
         raise UsageError(
             f"{label}: 데이터베이스 파일이 아닙니다(모르는 표: {', '.join(unknown[:3])})."
@@ -1552,7 +1593,8 @@ def check_tables(data: Any, label: str) -> None:
             f"{label}: 더 새 버전의 데이터베이스입니다(schema {schema}, 이 버전은 "
             f"{SCHEMA_VERSION}까지). agendabot을 업데이트하세요."
         )
-    for name, record in TABLE_RECORDS.items():
+    records: dict[str, type[Record]] = {**TABLE_RECORDS, PROPOSALS_TABLE: Proposal}
+    for name, record in records.items():
         for key, row in _table(data, name, label).items():
             try:
                 record.from_dict(row)

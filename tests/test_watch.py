@@ -30,11 +30,13 @@ from reportlab.pdfgen import canvas
 from bot import reading, render
 from bot.cli import main
 from bot.commands import Context, Request, handle
+from bot.commands.importing import LIST_LIMIT
 from bot.config import Settings
-from bot.errors import ParseError
+from bot.delivery import MaybeSent, RetryLater
+from bot.errors import ParseError, UsageError
 from bot.metrics import WATCHER_PASSES
 from bot.reply import Reply
-from bot.store import Store
+from bot.store import Store, check_tables, parse_database
 from bot.watch import client as client_module
 from bot.watch import watcher
 from bot.watch.client import BriefingClient, BriefingError, parse_page
@@ -139,7 +141,7 @@ def expected_meetings() -> set[str]:
         if "_neg_" in path.name:
             continue
         try:
-            reading.parse(path.read_text(encoding="utf-8"), today=DAY.date())
+            reading.parse(path.read_text(encoding="utf-8"), today=DAY.date(), published=DAY.date())
         except ParseError:
             continue
         found.add(news_id(path))
@@ -183,6 +185,17 @@ def one_pass(ctx: Context, sender: FakeSender | None = None) -> watcher.Pass:
     return asyncio.run(watcher.run_pass(ctx, senders, since=DAY.date()))
 
 
+def drain(ctx: Context, sender: FakeSender) -> int:
+    """Run passes until every waiting preview is posted (at least one); how many ran."""
+    passes = 0
+    while not passes or any(not p.posted for p in ctx.store.proposals()):
+        posted = len(sender.accepted)
+        one_pass(ctx, sender)
+        assert len(sender.accepted) > posted, "a pass posted nothing"
+        passes += 1
+    return passes
+
+
 def test_one_pass_proposes_exactly_the_meeting_releases_merged_per_meeting(
     wctx: Context, api: FakeBriefingAPI
 ) -> None:
@@ -210,21 +223,21 @@ def test_previews_go_to_the_admin_chat_once_and_a_later_pass_proposes_nothing(
     wctx: Context, api: FakeBriefingAPI
 ) -> None:
     before = len(wctx.store.meetings())
-    total = len(watcher.collect(wctx, client(api), since=DAY.date()).proposals)
     sender = FakeSender()
     first = one_pass(wctx, sender)
-    assert len(sender.accepted) == len(first.proposals[: watcher.MAX_PREVIEWS])
+    total = len(first.proposals)
+    assert first.complete and total > watcher.MAX_PREVIEWS
+    assert len(wctx.store.proposals()) == total  # every one kept, waiting for an admin
+    assert len(sender.accepted) == watcher.MAX_PREVIEWS  # a few previews a pass
     key, reply = sender.accepted[0]
     assert key == f"telegram:{ADMIN_TG}"
     assert [b.label for b in reply.buttons] == ["저장", "무시"]
     assert "새 보도자료" in reply.title
     assert len(wctx.store.meetings()) == before  # nothing stored before an admin says so
-    assert not first.complete and wctx.store.watch_cursor() == DAY.date()  # more to post
-    while one_pass(wctx, sender).proposals:
-        pass
+    assert wctx.store.watch_cursor() == wctx.today()  # kept, so the cursor moves on
+    assert drain(wctx, sender) == -(-total // watcher.MAX_PREVIEWS) - 1  # a few a pass
     assert len(sender.accepted) == total  # every meeting once, over several passes
     assert len({r.title for _, r in sender.accepted}) == total
-    assert wctx.store.watch_cursor() == wctx.today()
     downloads = len(api.file_calls)
     assert one_pass(wctx, sender).proposals == [] and len(sender.accepted) == total
     assert len(api.file_calls) == downloads  # handled releases are not read again
@@ -259,10 +272,92 @@ def test_save_stores_once_and_ignore_is_never_proposed_again(
     assert len(wctx.store.meetings()) == before + 1
 
 
+def test_a_restarted_bot_still_answers_the_previews_posted_before(
+    wctx: Context, api: FakeBriefingAPI
+) -> None:
+    sender = FakeSender()
+    found = one_pass(wctx, sender)
+    before = len(wctx.store.meetings())
+    restarted = Context(Store(wctx.store.path), wctx.settings)  # nothing kept in memory
+    [(_, first), (_, second), *_] = sender.accepted
+    assert "새로 저장했습니다" in press(restarted, first, "저장").title
+    assert len(restarted.store.meetings()) == before + 1
+    assert "무시했습니다" in press(restarted, second, "무시").title
+    waiting = handle(restarted, Request("telegram", ADMIN_TG, ADMIN_TG, "/import 목록"))
+    assert f"제안 {len(found.proposals) - 2}건" in waiting.title
+    tokens = {p.token for p in restarted.store.proposals()}
+    shown = {line.label for section in waiting.sections for line in section.lines}
+    assert shown <= tokens and len(shown) == min(len(tokens), LIST_LIMIT)
+    statuses = restarted.store.watch_seen()
+    assert {statuses[i][1] for i in found.proposals[0].reading.news_ids} == {"saved"}
+    assert {statuses[i][1] for i in found.proposals[1].reading.news_ids} == {"ignored"}
+
+
+def test_a_preview_the_chat_refused_is_posted_next_pass_and_one_that_may_have_arrived_is_not(
+    wctx: Context, api: FakeBriefingAPI
+) -> None:
+    sender = FakeSender()
+    admin = f"telegram:{ADMIN_TG}"
+    sender.script[admin] = [MaybeSent("read timeout"), RetryLater("429", after=1.0)]
+    one_pass(wctx, sender)
+    assert sender.accepted == []  # the first may have arrived; the second was refused
+    posted = [p for p in wctx.store.proposals() if p.posted]
+    assert len(posted) == 1  # the one that may have arrived is not posted again
+    one_pass(wctx, sender)
+    titles = [r.title for _, r in sender.accepted]
+    assert len(titles) == watcher.MAX_PREVIEWS and len(set(titles)) == len(titles)
+    assert not any(posted[0].token in b.command for _, r in sender.accepted for b in r.buttons)
+
+
+def test_a_proposal_nobody_answers_is_let_go_after_expire_days(
+    wctx: Context, api: FakeBriefingAPI
+) -> None:
+    sender = FakeSender()
+    found = one_pass(wctx, sender)
+    later = wctx.now() + dt.timedelta(days=watcher.EXPIRE_DAYS + 1)
+    months = Context(wctx.store, wctx.settings, clock=lambda: later)
+    expired = WATCHER_PASSES.labels(outcome="expired")._value.get()
+    asyncio.run(watcher.run_pass(months, {"telegram": sender}))
+    assert wctx.store.proposals() == []
+    assert WATCHER_PASSES.labels(outcome="expired")._value.get() == expired + len(found.proposals)
+    some = found.proposals[0].reading.news_ids[0]
+    assert wctx.store.watch_seen()[some][1] == "expired"
+    answer = press(months, sender.accepted[0][1], "저장")
+    assert answer.error and "만료" in answer.title
+    api.revise(some, api.items[some].contents + "<p>(정정) 일정 수정</p>")
+    again = asyncio.run(watcher.run_pass(months, {"telegram": sender}, since=DAY.date()))
+    assert some in proposed(again)  # a revision of a let-go release is proposed again
+
+
+def test_a_release_whose_text_names_no_date_takes_its_approval_day(
+    wctx: Context, api: FakeBriefingAPI
+) -> None:
+    [path] = [p for p in corpus_files() if p.name.startswith("14_")]
+    with pytest.raises(ParseError):  # as a file, without the API's date, it cannot be dated
+        reading.parse(path.read_text(encoding="utf-8"), today=DAY.date())
+    found = watcher.collect(wctx, client(api), since=DAY.date())
+    [release] = [p.reading.release for p in found.proposals if news_id(path) in p.reading.news_ids]
+    assert release.meeting.date == DAY.date()
+    assert "게시일" in release.warnings[0]
+
+
+def test_a_database_with_proposals_restores_and_a_broken_proposal_is_refused(
+    wctx: Context, api: FakeBriefingAPI
+) -> None:
+    one_pass(wctx)
+    raw = wctx.store.file_bytes()
+    assert raw is not None
+    tables = parse_database(raw, "backup.json")
+    assert len(tables["proposals"]) == len(wctx.store.proposals())
+    key = next(iter(tables["proposals"]))
+    del tables["proposals"][key]["release"]
+    with pytest.raises(UsageError, match="proposals"):
+        check_tables(tables, "backup.json")
+
+
 def test_a_revision_is_noticed_and_proposed_as_one(wctx: Context, api: FakeBriefingAPI) -> None:
     sender = FakeSender()
-    while one_pass(wctx, sender).proposals:
-        pass
+    drain(wctx, sender)
     api.revise(MEETING_6, api.items[MEETING_6].contents + "<p>(정정) 참석자 명단 수정</p>")
     found = one_pass(wctx, sender)
     [revised] = found.proposals
@@ -337,7 +432,7 @@ def test_a_release_unreadable_for_a_week_is_given_up_so_the_window_stops_growing
     asyncio.run(watcher.run_pass(wctx, {"telegram": FakeSender()}, since=old.date()))
     assert wctx.store.watch_seen()["990003"][1] == "unreadable"
     assert WATCHER_PASSES.labels(outcome="given-up")._value.get() == given_up + 1
-    assert wctx.store.watch_cursor() == DAY.date()  # past it, to the day still being posted
+    assert wctx.store.watch_cursor() == wctx.today()  # past it
     tries = api.file_calls.count("gone.pdf")
     asyncio.run(watcher.run_pass(wctx, {"telegram": FakeSender()}, since=old.date()))
     assert api.file_calls.count("gone.pdf") == tries
@@ -354,17 +449,19 @@ def test_a_hung_answer_times_out_and_is_tried_again(api: FakeBriefingAPI) -> Non
     assert error.value.kind == "retries"
 
 
-def test_without_an_admin_chat_nothing_is_proposed_or_forgotten(
+def test_without_an_admin_chat_proposals_wait_and_are_posted_once_it_is_set(
     wctx: Context, api: FakeBriefingAPI
 ) -> None:
     silent = Context(wctx.store, dataclasses.replace(wctx.settings, admin_chat=""))
     found = one_pass(silent)
-    assert found.proposals and not found.complete
-    assert not {i for i, (_, st) in wctx.store.watch_seen().items() if st == "proposed"}
-    assert wctx.store.watch_cursor() == DAY.date()
+    assert found.proposals and found.complete
+    assert len(wctx.store.proposals()) == len(found.proposals)
+    assert not any(p.posted for p in wctx.store.proposals())
+    listed = handle(wctx, Request("telegram", ADMIN_TG, ADMIN_TG, "/import list"))
+    assert f"대기 중인 정책브리핑 제안 {len(found.proposals)}건" in listed.title
     sender = FakeSender()
-    one_pass(wctx, sender)  # once the chat is configured, they come
-    assert len(sender.accepted) == watcher.MAX_PREVIEWS
+    assert one_pass(wctx, sender).proposals == []  # nothing new to read
+    assert len(sender.accepted) == watcher.MAX_PREVIEWS  # once the chat is set, they come
 
 
 def test_a_meeting_saved_by_the_watcher_is_new_in_the_next_digest(

@@ -53,6 +53,7 @@ def parse(
     today: dt.date | None = None,
     source: str = "",
     url: str | None = None,
+    published: dt.date | None = None,
 ) -> Release:
     """Read a meeting and its agenda items from a press release.
 
@@ -64,6 +65,9 @@ def parse(
             clock is asked (`AGENDABOT_NOW` pins it).
         source: where the text came from (a file name); a year in it helps date the meeting.
         url: the release's 정책브리핑 URL, when the caller knows it (`import --url`).
+        published: the day the release was published (the watcher knows it): the meeting
+            date when the text names none — releases go out on the meeting's day — with a
+            warning to check it.
 
     Returns:
         The Release, items numbered in order, `meeting=0` until the store numbers it, with
@@ -89,6 +93,9 @@ def parse(
     meeting_date = date
     if meeting_date is None:
         meeting_date, inferred = meeting.date(head, body, source, today)
+    undated = meeting_date is None and published is not None
+    if undated:
+        meeting_date = published
     if meeting_date is None:
         raise ParseError(
             "회의 날짜를 찾을 수 없습니다: 본문에 '11월 24일(월)' 같은 날짜가 없습니다. --date로 알려 주세요."
@@ -114,6 +121,10 @@ def parse(
         _agenda_item(number, item, body, meeting_date) for number, item in enumerate(found, 1)
     )
     warnings = _warnings(found, agenda, inferred)
+    if undated:
+        warnings.insert(
+            0, f"본문에 회의 날짜가 없어 보도자료 게시일({meeting_date})로 넣었습니다: 확인하세요."
+        )
     if doc.titles_skipped:
         warnings.append(
             f"제목 후보가 너무 많아 앞의 {items.MAX_TITLES}개만 읽었습니다"

@@ -115,7 +115,9 @@ def read(item: NewsItem, today: dt.date, fetch: Fetch) -> Reading | None:
     text = body_text(item)
     source = f"정책브리핑 {item.news_id}"
     try:
-        release = reading.parse(text, today=today, source=source, url=item.url or None)
+        release = reading.parse(
+            text, today=today, source=source, url=item.url or None, published=item.day
+        )
         return Reading(release, (item,))
     except ParseError:
         pass
@@ -124,7 +126,11 @@ def read(item: NewsItem, today: dt.date, fetch: Fetch) -> Reading | None:
         try:
             document = reading.read_bytes(data, name)
             release = reading.parse(
-                f"{item.title}\n\n{document.text}", today=today, source=name, url=item.url or None
+                f"{item.title}\n\n{document.text}",
+                today=today,
+                source=name,
+                url=item.url or None,
+                published=item.day,
             )
         except ParseError:
             continue

@@ -4,7 +4,10 @@ the meeting releases, read them, and propose each new meeting to the admins (a p
 
 Why it is split in two: `collect` does the slow, blocking part (HTTP, parsing) and changes
 nothing, so `agendabot watch --dry-run` is `collect` alone and the runner calls it in a
-thread; `deliver` then posts or stores and records what was handled. A pass never raises:
+thread; `deliver` then keeps each proposal in the store (`Store.propose`) and posts the
+previews not yet posted. The store, not memory, holds a proposal until an admin answers
+(`/import save|ignore TOKEN`, `/import list`), so a restart loses none and an unreachable
+admin chat only delays the preview. A pass never raises:
 an unreadable list or attachment is logged once, counted in WATCHER_PASSES, and read again
 next pass (the cursor only moves after a complete read).
 """
@@ -16,41 +19,32 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
+import secrets
 import threading
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.chats import ChatKey
 from bot.commands import Context
-from bot.delivery import DeliveryError, Sender
-from bot.errors import AgendabotError, UsageError
-from bot.intake import PENDING_LIMIT, PendingImports, Upload, preview_reply
+from bot.delivery import DeliveryError, MaybeSent, Sender
+from bot.errors import AgendabotError
+from bot.intake import preview_reply
 from bot.metrics import WATCHER_PASSES
+from bot.model import Proposal
 from bot.reply import Button, Reply
 from bot.watch import candidates
 from bot.watch.client import BriefingClient, BriefingError, NewsItem
 
 log = logging.getLogger(__name__)
 
-# Previews posted per pass: their tokens share the chat import's bounded store
-# (`intake.PENDING_LIMIT`), so a first run over a busy month must not push out each other's
-# (or an admin's upload's) 저장 button; the rest come at the next passes.
-MAX_PREVIEWS = PENDING_LIMIT // 4
+MAX_PREVIEWS = 8  # previews posted per pass: the rest come at the next passes
 GIVE_UP_DAYS = 7  # days a release that cannot be read is tried again
+EXPIRE_DAYS = 30  # days a proposal waits for an admin's answer
 MEETING_STATUSES = frozenset({"proposed", "saved"})  # handled releases that held a meeting
 
 
 @dataclass(frozen=True)
-class WatchedUpload(Upload):
-    """A preview from the watcher: 무시 marks its releases so they are never proposed again."""
-
-    news_ids: tuple[str, ...] = ()
-    hashes: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class Proposal:
+class NewMeeting:
     """A meeting to propose, the releases it came from, and whether any was seen before
     (a revision)."""
 
@@ -69,7 +63,7 @@ class Pass:
     start: dt.date
     end: dt.date
     listed: int = 0
-    proposals: list[Proposal] = field(default_factory=list)
+    proposals: list[NewMeeting] = field(default_factory=list)
     others: dict[str, str] = field(default_factory=dict)  # id → hash: a kind named, no agenda
     errors: list[str] = field(default_factory=list)
     listed_ok: bool = False  # the whole list was read: the cursor may move
@@ -106,7 +100,7 @@ def collect(ctx: Context, client: BriefingClient, since: dt.date | None = None) 
         ids = set(reading.news_ids)
         if ids & new_ids:
             revision = any(i in seen for i in ids & new_ids)
-            found.proposals.append(Proposal(reading, revision))
+            found.proposals.append(NewMeeting(reading, revision))
     return found
 
 
@@ -143,21 +137,24 @@ def _failed(found: Pass, e: BriefingError) -> None:
 
 
 async def deliver(ctx: Context, found: Pass, senders: Mapping[str, Sender]) -> list[str]:
-    """Store or post each proposal, record what was handled, move the cursor; one line per
-    proposal (for the command line and the log)."""
+    """Store each proposal (auto mode: the meeting itself), record what was handled, post
+    the previews still waiting to be posted, move the cursor; one line per proposal (for the
+    command line and the log)."""
     lines: list[str] = []
-    proposals = found.proposals
-    if proposals and not (ctx.settings.watch_auto or ctx.settings.admin_chat):
-        log.warning("press-release watcher: AGENDABOT_ADMIN_CHAT is not set; nothing proposed")
-        WATCHER_PASSES.labels(outcome="no-admin-chat").inc()
-        proposals = []  # kept for a pass that can post them
-    if not ctx.settings.watch_auto:
-        proposals = proposals[:MAX_PREVIEWS]  # the rest next pass
-    chosen = {id(p) for p in proposals}
-    for proposal in found.proposals:
-        if id(proposal) not in chosen or not await _try_delivering(ctx, proposal, senders, lines):
-            found.held += proposal.reading.news  # read and offered again next pass
+    for new in found.proposals:
+        try:
+            if ctx.settings.watch_auto:
+                lines.append(await _save(ctx, new, senders))
+            else:
+                lines.append(await asyncio.to_thread(_propose, ctx, new))
+        except AgendabotError as e:  # the store was busy: read and offered again next pass
+            log.warning("press-release watcher could not keep a proposal: %s", e)
+            WATCHER_PASSES.labels(outcome="unkept").inc()
+            found.held += new.reading.news
     await asyncio.to_thread(ctx.store.mark_watched, found.others, "no-agenda")
+    await asyncio.to_thread(_expire, ctx)
+    if not ctx.settings.watch_auto:
+        await post_waiting(ctx, senders)
     if found.listed_ok:
         await asyncio.to_thread(_advance, ctx, found)
     if found.complete:
@@ -165,17 +162,84 @@ async def deliver(ctx: Context, found: Pass, senders: Mapping[str, Sender]) -> l
     return lines
 
 
-async def _try_delivering(
-    ctx: Context, proposal: Proposal, senders: Mapping[str, Sender], lines: list[str]
-) -> bool:
-    """Deliver one proposal, adding its line; False (logged, counted) when it could not be."""
+def _propose(ctx: Context, new: NewMeeting) -> str:
+    """Keep the proposal in the store; its preview is posted by `post_waiting`."""
+    release = new.reading.release
+    kept = Proposal(
+        token=secrets.token_urlsafe(6),
+        release=release,
+        news=new.hashes,
+        proposed_at=ctx.now(),
+        revision=new.revision,
+    )
+    replaced = ctx.store.propose(kept)
+    if replaced:
+        log.info("press-release watcher: proposal %s replaces %s", kept.token, replaced)
+    return f"제안: {release.meeting.title} ({len(release.items)}건) ← {', '.join(kept.news)}"
+
+
+async def _save(ctx: Context, new: NewMeeting, senders: Mapping[str, Sender]) -> str:
+    """Auto mode: store the meeting, then tell the admin chat (a chat that cannot be told
+    does not undo the save: the failure is logged)."""
+    release = new.reading.release
+    meeting, status = await asyncio.to_thread(ctx.store.save_release, release, by="watcher")
+    await asyncio.to_thread(ctx.store.mark_watched, new.hashes, "saved")
+    line = (
+        f"새 보도자료에서 {meeting.number}번 회의 {meeting.title}({len(release.items)}건): {status}"
+    )
     try:
-        lines.append(await _deliver_one(ctx, proposal, senders))
+        await _post(ctx, senders, Reply(title=line))
     except (AgendabotError, DeliveryError) as e:
-        log.warning("press-release watcher could not deliver a proposal: %s", e)
+        log.warning("press-release watcher could not tell the admin chat: %s", e)
         WATCHER_PASSES.labels(outcome="undelivered").inc()
-        return False
-    return True
+    return line
+
+
+async def post_waiting(ctx: Context, senders: Mapping[str, Sender]) -> int:
+    """Post the previews of waiting proposals not posted yet, oldest first and at most
+    `MAX_PREVIEWS` a pass (a first run over a busy month must not flood the chat); returns
+    how many were posted. A preview that may have arrived (a timeout after sending) counts
+    as posted: an admin would rather find it once than twice. A refused one stops the pass:
+    the rest wait for the next."""
+    waiting = [p for p in await asyncio.to_thread(ctx.store.proposals) if not p.posted]
+    if not waiting:
+        return 0
+    if not ctx.settings.admin_chat:
+        log.warning(
+            "press-release watcher: AGENDABOT_ADMIN_CHAT is not set; %d proposals wait "
+            "(/import list)",
+            len(waiting),
+        )
+        WATCHER_PASSES.labels(outcome="no-admin-chat").inc()
+        return 0
+    posted = 0
+    for kept in waiting[:MAX_PREVIEWS]:
+        try:
+            await _post(ctx, senders, proposal_reply(kept))
+        except MaybeSent:
+            pass
+        except (AgendabotError, DeliveryError) as e:
+            log.warning("press-release watcher could not post a preview: %s", e)
+            WATCHER_PASSES.labels(outcome="undelivered").inc()
+            break
+        await asyncio.to_thread(ctx.store.mark_posted, kept.token)
+        posted += 1
+    return posted
+
+
+def _expire(ctx: Context) -> None:
+    """Let go of proposals nobody answered for `EXPIRE_DAYS` (the table stays bounded); a
+    later revision of their releases is proposed again."""
+    limit = ctx.now() - dt.timedelta(days=EXPIRE_DAYS)
+    for kept in ctx.store.proposals():
+        if kept.proposed_at < limit:
+            ctx.store.settle_proposal(kept.token, "expired")
+            log.warning(
+                "press-release watcher: nobody answered the proposal of %s since %s; let go",
+                kept.release.meeting.title,
+                kept.proposed_at.date(),
+            )
+            WATCHER_PASSES.labels(outcome="expired").inc()
 
 
 def _advance(ctx: Context, found: Pass) -> None:
@@ -198,51 +262,19 @@ def _advance(ctx: Context, found: Pass) -> None:
     ctx.store.set_watch_cursor(min([d for d in days if d is not None] + [found.end]))
 
 
-async def _deliver_one(ctx: Context, proposal: Proposal, senders: Mapping[str, Sender]) -> str:
-    release = proposal.reading.release
-    if ctx.settings.watch_auto:
-        meeting, status = await asyncio.to_thread(ctx.store.save_release, release, by="watcher")
-        await asyncio.to_thread(ctx.store.mark_watched, proposal.hashes, "saved")
-        line = f"새 보도자료에서 {meeting.number}번 회의 {meeting.title}({len(release.items)}건): {status}"
-        await _post(ctx, senders, Reply(title=line))
-        return line
-    upload = WatchedUpload(
-        release, news_ids=proposal.reading.news_ids, hashes=tuple(proposal.hashes.items())
-    )
-    token = ctx.pending.put(upload)
-    await _post(ctx, senders, proposal_reply(proposal, token))
-    _replace_previews(ctx.pending, proposal.reading.news_ids, token)
-    await asyncio.to_thread(ctx.store.mark_watched, proposal.hashes, "proposed")
-    return f"제안: {release.meeting.title} ({len(release.items)}건) ← {', '.join(proposal.reading.news_ids)}"
-
-
-def _replace_previews(pending: PendingImports, news_ids: tuple[str, ...], token: str) -> None:
-    """A revision's preview replaces the one still waiting for the same releases: the older
-    buttons answer that the preview expired, so an admin cannot store the outdated text."""
-    tokens = _TOKENS.setdefault(pending, {})
-    for news_id in news_ids:
-        old = tokens.pop(news_id, None)
-        if old and old != token:
-            with contextlib.suppress(UsageError):
-                pending.take(old)
-        tokens[news_id] = token
-
-
-# The waiting preview of each release, per token store (one per running bot).
-_TOKENS: weakref.WeakKeyDictionary[PendingImports, dict[str, str]] = weakref.WeakKeyDictionary()
-
-
-def proposal_reply(proposal: Proposal, token: str) -> Reply:
+def proposal_reply(kept: Proposal) -> Reply:
     """The chat import's preview, with 저장 / 무시 and where it came from."""
-    reply = preview_reply(proposal.reading.release, token)
-    what = "수정된 보도자료" if proposal.revision else "새 보도자료"
-    ids = ", ".join(proposal.reading.news_ids)
+    reply = preview_reply(kept.release, kept.token)
+    what = "수정된 보도자료" if kept.revision else "새 보도자료"
+    ids = ", ".join(kept.news)
     return dataclasses.replace(
         reply,
         title=f"정책브리핑에 {what}가 올라왔습니다({ids}). 저장할까요?",
+        footer="저장하면 회의와 안건이 들어가고, 같은 회의가 있으면 갱신됩니다. "
+        "무시하면 다시 제안하지 않습니다. 대기 중인 제안: /import list",
         buttons=(
-            Button("저장", f"/import save {token}", action=True),
-            Button("무시", f"/import ignore {token}", action=True),
+            Button("저장", f"/import save {kept.token}", action=True),
+            Button("무시", f"/import ignore {kept.token}", action=True),
         ),
     )
 
@@ -266,8 +298,8 @@ async def _post(ctx: Context, senders: Mapping[str, Sender], reply: Reply) -> No
 
 
 async def deliver_from_shell(ctx: Context, found: Pass) -> list[str]:
-    """`agendabot watch` in auto mode: deliver with the configured adapters' senders (to tell
-    the admin chat), not listening for anything."""
+    """`agendabot watch`: deliver with the configured adapters' senders (to post to the
+    admin chat), not listening for anything."""
     from bot.runner import senders_for
 
     async with senders_for(ctx) as senders:
