@@ -676,6 +676,12 @@ class Store:
                 return m
         raise NotFound(f"{number}번 회의는 없습니다.")
 
+    def stored_as(self, release: Release) -> Meeting | None:
+        """The stored meeting `save_release` would update with this release (same source,
+        else same title and date), or None when it would be new."""
+        found = _same(self._rows("meetings"), release)
+        return Meeting.from_dict(found) if found else None
+
     def latest_meeting(self) -> Meeting | None:
         meetings = self._models().meetings
         return max(meetings, key=lambda m: (m.date, m.number)) if meetings else None
@@ -719,12 +725,7 @@ class Store:
         with self.transaction() as db:
             meetings = db.table("meetings")
             rows = meetings.all()
-            found = (
-                _find(rows, number=number)
-                if number is not None
-                else _find(rows, source_sha256=release.meeting.source_sha256)
-                or _find(rows, title=release.meeting.title, date=release.meeting.date.isoformat())
-            )
+            found = _find(rows, number=number) if number is not None else _same(rows, release)
             if number is not None and found is None:
                 raise NotFound(f"{number}번 회의는 없습니다.")
             existing = Meeting.from_dict(found) if found else None
@@ -1468,18 +1469,26 @@ class Store:
         with self.transaction() as db:
             _mark_watched(db, seen, status)
 
-    def propose(self, proposal: Proposal) -> list[str]:
-        """Keep a proposal until an admin answers, and mark its releases "proposed", in one
-        write. A waiting proposal that shares a release with it (an earlier version of a
-        revised release) is replaced; returns the replaced tokens."""
+    def propose(self, proposals: Iterable[Proposal]) -> list[str]:
+        """Keep proposals until an admin answers, and mark their releases "proposed", in one
+        write. A waiting proposal that shares a release with a new one (an earlier version
+        of a revised release) is replaced — unless it reads the same, when it keeps its
+        token and preview and only takes the new hashes; returns the replaced tokens."""
+        replaced: list[str] = []
         with self.transaction() as db:
             table = db.table(PROPOSALS_TABLE)
-            ids = set(proposal.news)
-            replaced = [r for r in table.all() if ids & set(r["news"])]
-            table.remove(doc_ids=[r.doc_id for r in replaced])
-            table.insert(proposal.to_dict())
-            _mark_watched(db, proposal.news, "proposed")
-        return [r["token"] for r in replaced]
+            for proposal in proposals:
+                ids = set(proposal.news)
+                old = [r for r in table.all() if ids & set(r["news"])]
+                if [Proposal.from_dict(r).release for r in old] == [proposal.release]:
+                    table.update({"news": proposal.news}, doc_ids=[old[0].doc_id])
+                    _mark_watched(db, proposal.news, "proposed")
+                    continue
+                table.remove(doc_ids=[r.doc_id for r in old])
+                replaced += [r["token"] for r in old]
+                table.insert(proposal.to_dict())
+                _mark_watched(db, proposal.news, "proposed")
+        return replaced
 
     def proposals(self) -> list[Proposal]:
         """The proposals waiting for an admin, oldest first."""
@@ -1822,6 +1831,15 @@ def _find(rows: Iterable[Row], **match: Any) -> Row | None:
         return next((r for r in rows if r.get(name, _ABSENT) == value), None)
     wanted = match.items()
     return next((r for r in rows if all(r.get(k, _ABSENT) == v for k, v in wanted)), None)
+
+
+def _same(rows: Iterable[Row], release: Release) -> Row | None:
+    """The stored meeting row a release is a version of: same source, else title and date."""
+    rows = list(rows)
+    meeting = release.meeting
+    return _find(rows, source_sha256=meeting.source_sha256) or _find(
+        rows, title=meeting.title, date=meeting.date.isoformat()
+    )
 
 
 def _joined(terms: list[str]) -> str:

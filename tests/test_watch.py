@@ -36,10 +36,11 @@ from bot.delivery import MaybeSent, RetryLater
 from bot.errors import ParseError, UsageError
 from bot.metrics import WATCHER_PASSES
 from bot.reply import Reply
-from bot.store import Store, check_tables, parse_database
+from bot.store import Busy, Store, check_tables, parse_database
 from bot.watch import client as client_module
 from bot.watch import watcher
 from bot.watch.client import BriefingClient, BriefingError, parse_page
+from digests import build
 from fakes.briefing_api import KEY, FakeBriefingAPI, Item
 from fakes.fake_sender import FakeSender
 from fakes.telegram_api import TOKEN, FakeTelegramAPI
@@ -355,6 +356,23 @@ def test_a_database_with_proposals_restores_and_a_broken_proposal_is_refused(
         check_tables(tables, "backup.json")
 
 
+def test_a_busy_store_loses_no_proposal_they_are_read_again_next_pass(
+    wctx: Context, api: FakeBriefingAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def busy(proposals: object) -> list[str]:
+        raise Busy()
+
+    with monkeypatch.context() as patch:
+        patch.setattr(wctx.store, "propose", busy)
+        refused = one_pass(wctx)
+    assert refused.proposals and not refused.complete
+    assert wctx.store.proposals() == [] and wctx.store.watch_cursor() == DAY.date()
+    assert not {st for _, st in wctx.store.watch_seen().values()} & {"proposed"}
+    again = one_pass(wctx)
+    assert proposed(again) == proposed(refused) and again.complete
+    assert len(wctx.store.proposals()) == len(refused.proposals)
+
+
 def test_a_revision_is_noticed_and_proposed_as_one(wctx: Context, api: FakeBriefingAPI) -> None:
     sender = FakeSender()
     drain(wctx, sender)
@@ -368,6 +386,45 @@ def test_a_revision_is_noticed_and_proposed_as_one(wctx: Context, api: FakeBrief
     [outdated] = [r for _, r in sender.accepted[:-1] if MEETING_6 in r.title]
     assert "만료" in press(wctx, outdated, "저장").title  # the revision replaced it
     assert "새로 저장했습니다" in press(wctx, sender.accepted[-1][1], "저장").title
+
+
+def test_a_revision_that_reads_the_same_keeps_the_waiting_preview(
+    wctx: Context, api: FakeBriefingAPI
+) -> None:
+    sender = FakeSender()
+    drain(wctx, sender)
+    [waiting] = [p for p in wctx.store.proposals() if HWPX_ONLY in p.news]
+    api.revise(HWPX_ONLY, api.items[HWPX_ONLY].contents + "<p>(정정) 담당자 연락처 수정</p>")
+    posted = len(sender.accepted)
+    assert proposed(one_pass(wctx, sender)) == {HWPX_ONLY}
+    assert len(sender.accepted) == posted  # no second preview for the same content
+    [still] = [p for p in wctx.store.proposals() if HWPX_ONLY in p.news]
+    assert still.token == waiting.token and still.news != waiting.news
+
+
+def test_a_revision_of_a_saved_meeting_is_offered_as_its_update(
+    wctx: Context, api: FakeBriefingAPI
+) -> None:
+    sender = FakeSender()
+    drain(wctx, sender)
+    [saving] = [r for _, r in sender.accepted if MEETING_6 in r.title]
+    [hwpx] = [r for _, r in sender.accepted if HWPX_ONLY in r.title]
+    number = int(press(wctx, saving, "저장").title.split("번")[0])
+    press(wctx, hwpx, "저장")
+    before, posted = len(wctx.store.meetings()), len(sender.accepted)
+    old_hash = wctx.store.watch_seen()[HWPX_ONLY][0]
+    api.revise(MEETING_6, api.items[MEETING_6].contents + "<p>(정정) 참석자 명단 수정</p>")
+    # The HWPX release's page changes, its attachment (what was read) does not.
+    api.revise(HWPX_ONLY, api.items[HWPX_ONLY].contents + "<p>(정정) 담당자 연락처 수정</p>")
+    found = one_pass(wctx, sender)
+    assert proposed(found) == {MEETING_6, ATTACHED, HWPX_ONLY}
+    [offer] = [r for _, r in sender.accepted[posted:]]  # nothing to offer for the HWPX one
+    assert "수정된 보도자료" in offer.title
+    assert f"저장된 {number}번 회의를 이 내용으로 갱신할까요?" in offer.title
+    assert "갱신했습니다" in press(wctx, offer, "저장").title
+    assert len(wctx.store.meetings()) == before  # updated in place, not added
+    new_hash, status = wctx.store.watch_seen()[HWPX_ONLY]
+    assert new_hash != old_hash and status == "saved"  # seen, and nothing to ask
 
 
 def test_auto_mode_saves_each_meeting_once_and_tells_the_admin_chat(
@@ -467,8 +524,6 @@ def test_without_an_admin_chat_proposals_wait_and_are_posted_once_it_is_set(
 def test_a_meeting_saved_by_the_watcher_is_new_in_the_next_digest(
     wctx: Context, api: FakeBriefingAPI
 ) -> None:
-    from digests import build
-
     auto = Context(wctx.store, dataclasses.replace(wctx.settings, watch_auto=True))
     one_pass(auto)
     digest = render.text(build.preview(auto.store, "telegram:-100777", auto.now()))
@@ -608,8 +663,7 @@ def test_run_posts_one_admin_preview_saves_it_once_and_a_restart_does_not_propos
 ) -> None:
     from tests.test_runner import free_port, start_bot, stop_bot
 
-    [path] = [p for p in corpus_files() if news_id(p) == MEETING_6]
-    lines = path.read_text(encoding="utf-8").splitlines()
+    corpus_files()  # skips without the corpus, as the whole module does
     db = tmp_path / "run.json"
     db.write_bytes(seed_db.read_bytes())
     before = len(Store(db).meetings())
@@ -633,7 +687,7 @@ def test_run_posts_one_admin_preview_saves_it_once_and_a_restart_does_not_propos
             try:
                 [preview] = await tg.wait_for("sendMessage", timeout=60)
                 assert preview.params["chat_id"] == admin
-                assert "제6회 국가정책조정회의" in preview.params["text"]
+                assert "제9차 사회관계장관회의" in preview.params["text"]
                 keys = keyboard(preview.params)
                 assert set(keys) == {"저장", "무시"}
                 tg.push_callback(keys["저장"], message=preview.result, user_id=admin)
@@ -660,6 +714,11 @@ def test_run_posts_one_admin_preview_saves_it_once_and_a_restart_does_not_propos
             assert len(tg.sent(admin)) == 1  # no second preview
 
     with FakeBriefingAPI() as api:
-        api.add(Item(MEETING_6, lines[2], paragraphs(lines[3:]), DAY + dt.timedelta(hours=12)))
+        # A meeting of this week (the digest names only recent meetings as new).
+        body = paragraphs(HWPX_LINES[1:])
+        api.add(Item(HWPX_ONLY, HWPX_LINES[0], body, DAY + dt.timedelta(hours=12)))
         asyncio.run(scenario(api))
-    assert len(Store(db).meetings()) == before + 1
+    store = Store(db)
+    assert len(store.meetings()) == before + 1
+    digest = render.text(build.preview(store, "telegram:-100777", dt.datetime.fromisoformat(NOW)))
+    assert "새로 들어온 회의 1건" in digest and "제9차 사회관계장관회의" in digest

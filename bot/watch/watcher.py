@@ -30,7 +30,7 @@ from bot.delivery import DeliveryError, MaybeSent, Sender
 from bot.errors import AgendabotError
 from bot.intake import preview_reply
 from bot.metrics import WATCHER_PASSES
-from bot.model import Proposal
+from bot.model import Meeting, Proposal
 from bot.reply import Button, Reply
 from bot.watch import candidates
 from bot.watch.client import BriefingClient, BriefingError, NewsItem
@@ -140,17 +140,10 @@ async def deliver(ctx: Context, found: Pass, senders: Mapping[str, Sender]) -> l
     """Store each proposal (auto mode: the meeting itself), record what was handled, post
     the previews still waiting to be posted, move the cursor; one line per proposal (for the
     command line and the log)."""
-    lines: list[str] = []
-    for new in found.proposals:
-        try:
-            if ctx.settings.watch_auto:
-                lines.append(await _save(ctx, new, senders))
-            else:
-                lines.append(await asyncio.to_thread(_propose, ctx, new))
-        except AgendabotError as e:  # the store was busy: read and offered again next pass
-            log.warning("press-release watcher could not keep a proposal: %s", e)
-            WATCHER_PASSES.labels(outcome="unkept").inc()
-            found.held += new.reading.news
+    if ctx.settings.watch_auto:
+        lines = [await _save(ctx, new, senders, found) for new in found.proposals]
+    else:
+        lines = await asyncio.to_thread(_propose, ctx, found)
     await asyncio.to_thread(ctx.store.mark_watched, found.others, "no-agenda")
     await asyncio.to_thread(_expire, ctx)
     if not ctx.settings.watch_auto:
@@ -162,28 +155,51 @@ async def deliver(ctx: Context, found: Pass, senders: Mapping[str, Sender]) -> l
     return lines
 
 
-def _propose(ctx: Context, new: NewMeeting) -> str:
-    """Keep the proposal in the store; its preview is posted by `post_waiting`."""
-    release = new.reading.release
-    kept = Proposal(
-        token=secrets.token_urlsafe(6),
-        release=release,
-        news=new.hashes,
-        proposed_at=ctx.now(),
-        revision=new.revision,
-    )
-    replaced = ctx.store.propose(kept)
+def _propose(ctx: Context, found: Pass) -> list[str]:
+    """Keep the proposals in the store, in one write; `post_waiting` posts their previews.
+    A revision that changes nothing the parser reads (a corrected phone number on the page
+    of an attachment-only release) is recorded as seen, not asked again."""
+    fresh, same = [], {}
+    for new in found.proposals:
+        stored = ctx.store.stored_as(new.reading.release)
+        if stored and stored.source_sha256 == new.reading.release.meeting.source_sha256:
+            same.update(new.hashes)
+        else:
+            fresh.append(new)
+    kept = [
+        Proposal(
+            token=secrets.token_urlsafe(6),
+            release=new.reading.release,
+            news=new.hashes,
+            proposed_at=ctx.now(),
+            revision=new.revision,
+        )
+        for new in fresh
+    ]
+    try:
+        ctx.store.mark_watched(same, "saved")
+        replaced = ctx.store.propose(kept) if kept else []
+    except AgendabotError as e:  # the store was busy: read and proposed again next pass
+        _unkept(found, found.proposals, e)
+        return []
     if replaced:
-        log.info("press-release watcher: proposal %s replaces %s", kept.token, replaced)
-    return f"제안: {release.meeting.title} ({len(release.items)}건) ← {', '.join(kept.news)}"
+        log.info("press-release watcher: revised proposals replace %s", replaced)
+    return [
+        f"제안: {p.release.meeting.title} ({len(p.release.items)}건) ← {', '.join(p.news)}"
+        for p in kept
+    ]
 
 
-async def _save(ctx: Context, new: NewMeeting, senders: Mapping[str, Sender]) -> str:
+async def _save(ctx: Context, new: NewMeeting, senders: Mapping[str, Sender], found: Pass) -> str:
     """Auto mode: store the meeting, then tell the admin chat (a chat that cannot be told
     does not undo the save: the failure is logged)."""
     release = new.reading.release
-    meeting, status = await asyncio.to_thread(ctx.store.save_release, release, by="watcher")
-    await asyncio.to_thread(ctx.store.mark_watched, new.hashes, "saved")
+    try:
+        meeting, status = await asyncio.to_thread(ctx.store.save_release, release, by="watcher")
+        await asyncio.to_thread(ctx.store.mark_watched, new.hashes, "saved")
+    except AgendabotError as e:
+        _unkept(found, [new], e)
+        return f"저장하지 못함(다음에 다시): {release.meeting.title}"
     line = (
         f"새 보도자료에서 {meeting.number}번 회의 {meeting.title}({len(release.items)}건): {status}"
     )
@@ -193,6 +209,14 @@ async def _save(ctx: Context, new: NewMeeting, senders: Mapping[str, Sender]) ->
         log.warning("press-release watcher could not tell the admin chat: %s", e)
         WATCHER_PASSES.labels(outcome="undelivered").inc()
     return line
+
+
+def _unkept(found: Pass, news: list[NewMeeting], e: AgendabotError) -> None:
+    """The store refused (busy): these releases are read and offered again next pass."""
+    log.warning("press-release watcher could not keep %d proposals: %s", len(news), e)
+    WATCHER_PASSES.labels(outcome="unkept").inc()
+    for new in news:
+        found.held += new.reading.news
 
 
 async def post_waiting(ctx: Context, senders: Mapping[str, Sender]) -> int:
@@ -215,7 +239,8 @@ async def post_waiting(ctx: Context, senders: Mapping[str, Sender]) -> int:
     posted = 0
     for kept in waiting[:MAX_PREVIEWS]:
         try:
-            await _post(ctx, senders, proposal_reply(kept))
+            stored = await asyncio.to_thread(ctx.store.stored_as, kept.release)
+            await _post(ctx, senders, proposal_reply(kept, stored))
         except MaybeSent:
             pass
         except (AgendabotError, DeliveryError) as e:
@@ -262,14 +287,16 @@ def _advance(ctx: Context, found: Pass) -> None:
     ctx.store.set_watch_cursor(min([d for d in days if d is not None] + [found.end]))
 
 
-def proposal_reply(kept: Proposal) -> Reply:
-    """The chat import's preview, with 저장 / 무시 and where it came from."""
+def proposal_reply(kept: Proposal, stored: Meeting | None = None) -> Reply:
+    """The chat import's preview, with 저장 / 무시, where it came from, and the stored meeting
+    저장 would update (a revision, or a meeting an admin imported by hand before)."""
     reply = preview_reply(kept.release, kept.token)
     what = "수정된 보도자료" if kept.revision else "새 보도자료"
     ids = ", ".join(kept.news)
+    ask = f"저장된 {stored.number}번 회의를 이 내용으로 갱신할까요?" if stored else "저장할까요?"
     return dataclasses.replace(
         reply,
-        title=f"정책브리핑에 {what}가 올라왔습니다({ids}). 저장할까요?",
+        title=f"정책브리핑에 {what}가 올라왔습니다({ids}). {ask}",
         footer="저장하면 회의와 안건이 들어가고, 같은 회의가 있으면 갱신됩니다. "
         "무시하면 다시 제안하지 않습니다. 대기 중인 제안: /import list",
         buttons=(
