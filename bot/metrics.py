@@ -67,6 +67,11 @@ WATCHER_PASSES = Counter(
     ["outcome"],
     registry=REGISTRY,
 )
+WATCHER_WAITING = Gauge(
+    "agendabot_watcher_proposals_waiting",
+    "Meetings the watcher proposed that no admin has answered yet (after its last pass).",
+    registry=REGISTRY,
+)
 
 
 def exposition() -> bytes:
@@ -86,5 +91,6 @@ __all__ = [
     "RETRIES",
     "STORE_BUSY",
     "WATCHER_PASSES",
+    "WATCHER_WAITING",
     "exposition",
 ]

@@ -34,7 +34,7 @@ from bot.commands.importing import LIST_LIMIT
 from bot.config import Settings
 from bot.delivery import MaybeSent, RetryLater
 from bot.errors import ParseError, UsageError
-from bot.metrics import WATCHER_PASSES
+from bot.metrics import WATCHER_PASSES, WATCHER_WAITING
 from bot.reply import Reply
 from bot.store import Busy, Store, check_tables, parse_database
 from bot.watch import client as client_module
@@ -220,6 +220,26 @@ def test_one_pass_proposes_exactly_the_meeting_releases_merged_per_meeting(
     assert [i.title for i in social.items] == ["청년 주거 지원 강화 방안"]
 
 
+def test_a_ministrys_release_naming_no_ordinal_joins_the_meeting_held_that_day(
+    wctx: Context, api: FakeBriefingAPI
+) -> None:
+    lines = [
+        "교육부는 11월 27일(목) 국가정책조정회의에서 뷰티 인재 방안을 발표하였다.",
+        "이날 회의에서는 「뷰티 산업 전문 인재 양성 방안(교육부)」을 논의하였다.",
+        "교육부는 2026년 6월까지 뷰티 전문 인력 양성 과정을 개설한다.",
+    ]
+    api.add(Item("990004", "교육부, 뷰티 산업 인재 양성 방안 발표", paragraphs(lines), DAY))
+    other = ["국무총리는 3월 5일(목) 국가정책조정회의를 주재하였다.", *lines[1:]]
+    api.add(Item("990005", "국가정책조정회의 개최", paragraphs(other), DAY))
+    found = watcher.collect(wctx, client(api), since=DAY.date())
+    [merged] = [p for p in found.proposals if MEETING_6 in p.reading.news_ids]
+    assert set(merged.reading.news_ids) == {MEETING_6, ATTACHED, "990004"}
+    assert merged.reading.release.meeting.title == "제6회 국가정책조정회의"
+    assert len(merged.reading.release.items) == 4
+    [alone] = [p for p in found.proposals if "990005" in p.reading.news_ids]
+    assert alone.reading.news_ids == ("990005",)  # another day: another meeting
+
+
 def test_previews_go_to_the_admin_chat_once_and_a_later_pass_proposes_nothing(
     wctx: Context, api: FakeBriefingAPI
 ) -> None:
@@ -229,6 +249,7 @@ def test_previews_go_to_the_admin_chat_once_and_a_later_pass_proposes_nothing(
     total = len(first.proposals)
     assert first.complete and total > watcher.MAX_PREVIEWS
     assert len(wctx.store.proposals()) == total  # every one kept, waiting for an admin
+    assert WATCHER_WAITING._value.get() == total
     assert len(sender.accepted) == watcher.MAX_PREVIEWS  # a few previews a pass
     key, reply = sender.accepted[0]
     assert key == f"telegram:{ADMIN_TG}"

@@ -139,15 +139,27 @@ def read(item: NewsItem, today: dt.date, fetch: Fetch) -> Reading | None:
 
 
 def merge(readings: Iterable[Reading]) -> list[Reading]:
-    """One Reading per meeting (same kind, year and ordinal, else same kind and date): the one
-    with the most items, joined by the others' items it lacks."""
+    """One Reading per meeting: the one with the most items, joined by the others' items it
+    lacks. Releases are of one meeting when they name the same kind, year and ordinal; one
+    that names no ordinal (a ministry's release of its own item often says only "오늘
+    경제관계장관회의에서") joins the meeting of the same kind held that day."""
     groups: dict[tuple[str, str], list[Reading]] = {}
     for r in readings:
         groups.setdefault(_meeting_key(r.release), []).append(r)
+    held_on = {
+        (key[0], group[0].release.meeting.date): key
+        for key, group in groups.items()
+        if "#" in key[1]
+    }
+    for key in [k for k in groups if "#" not in k[1]]:
+        into = held_on.get((key[0], dt.date.fromisoformat(key[1])))
+        if into is not None:
+            groups[into] += groups.pop(key)
     return [_joined(group) for group in groups.values()]
 
 
 def _meeting_key(release: Release) -> tuple[str, str]:
+    """(kind, "year#ordinal") or, without an ordinal, (kind, ISO date)."""
     m = release.meeting
     kind = kind_in(m.title) or m.title
     # Ordinals restart some years ("2023년 제1차 사회관계장관회의"): the year goes with them.

@@ -29,7 +29,7 @@ from bot.commands import Context
 from bot.delivery import DeliveryError, MaybeSent, Sender
 from bot.errors import AgendabotError
 from bot.intake import preview_reply
-from bot.metrics import WATCHER_PASSES
+from bot.metrics import WATCHER_PASSES, WATCHER_WAITING
 from bot.model import Meeting, Proposal
 from bot.reply import Button, Reply
 from bot.watch import candidates
@@ -225,7 +225,9 @@ async def post_waiting(ctx: Context, senders: Mapping[str, Sender]) -> int:
     how many were posted. A preview that may have arrived (a timeout after sending) counts
     as posted: an admin would rather find it once than twice. A refused one stops the pass:
     the rest wait for the next."""
-    waiting = [p for p in await asyncio.to_thread(ctx.store.proposals) if not p.posted]
+    proposals = await asyncio.to_thread(ctx.store.proposals)
+    WATCHER_WAITING.set(len(proposals))
+    waiting = [p for p in proposals if not p.posted]
     if not waiting:
         return 0
     if not ctx.settings.admin_chat:
