@@ -26,7 +26,9 @@ from bot.model import (
     FollowUp,
     Meeting,
     Milestone,
+    Proposal,
     Record,
+    Release,
     Subscription,
 )
 from bot.search import Searcher
@@ -259,6 +261,19 @@ SAMPLES: list[Record] = [
     ),
     Delivery("telegram:1", "2026-W49"),
     AuditEntry(dt.datetime(2026, 11, 23, tzinfo=UTC), "u1", "followup.add", "F1", None, {"a": 1}),
+    Release(
+        Meeting(0, "제2회 사회관계장관회의", dt.date(2026, 11, 24), ordinal=2),
+        (AgendaItem(0, 1, "청년 주거", milestones=(MILESTONE,)), AgendaItem(0, 2, "돌봄")),
+        warnings=("확인하세요",),
+    ),
+    Proposal(
+        "tok_1",
+        Release(Meeting(0, "회의", dt.date(2026, 11, 24)), (AgendaItem(0, 1, "안건"),)),
+        news={"156000001": "ab12", "156000002": "cd34"},
+        proposed_at=dt.datetime(2026, 11, 24, 9, tzinfo=KST),
+        revision=True,
+        posted=True,
+    ),
 ]
 
 
