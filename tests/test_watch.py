@@ -463,7 +463,7 @@ def test_auto_mode_saves_each_meeting_once_and_tells_the_admin_chat(
     api.revise(MEETING_6, api.items[MEETING_6].contents + "<p>(정정) 문구 수정</p>")
     one_pass(auto, sender)
     assert len(auto.store.meetings()) == before + len(first.proposals)  # updated, not added
-    assert sender.accepted[-1][1].title.endswith("updated")
+    assert sender.accepted[-1][1].title.endswith("갱신했습니다.")
 
 
 @pytest.mark.parametrize("kind", ["malformed", "html"])
@@ -660,7 +660,7 @@ def test_cli_watch_in_auto_mode_stores_once(
     assert main(["watch", "--since", DAY.date().isoformat()]) == 0
     out = capsys.readouterr().out
     stored = len(Store(db).meetings())
-    assert "제9차 사회관계장관회의" in out and "new" in out and stored > 30
+    assert "제9차 사회관계장관회의" in out and "새로 저장했습니다" in out and stored > 30
     assert main(["watch"]) == 0  # from the cursor: today, all handled
     assert len(Store(db).meetings()) == stored
     monkeypatch.delenv("AGENDABOT_BRIEFING_KEY")

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from bot.chats import ChatKey
 from bot.commands import Context
+from bot.commands.importing import STATUS_KO
 from bot.delivery import DeliveryError, MaybeSent, Sender
 from bot.errors import AgendabotError
 from bot.intake import preview_reply
@@ -191,8 +192,8 @@ def _propose(ctx: Context, found: Pass) -> list[str]:
 
 
 async def _save(ctx: Context, new: NewMeeting, senders: Mapping[str, Sender], found: Pass) -> str:
-    """Auto mode: store the meeting, then tell the admin chat (a chat that cannot be told
-    does not undo the save: the failure is logged)."""
+    """Auto mode: store the meeting, then tell the admin chat of a new or updated one (a
+    chat that cannot be told does not undo the save: the failure is logged)."""
     release = new.reading.release
     try:
         meeting, status = await asyncio.to_thread(ctx.store.save_release, release, by="watcher")
@@ -201,8 +202,11 @@ async def _save(ctx: Context, new: NewMeeting, senders: Mapping[str, Sender], fo
         _unkept(found, [new], e)
         return f"저장하지 못함(다음에 다시): {release.meeting.title}"
     line = (
-        f"새 보도자료에서 {meeting.number}번 회의 {meeting.title}({len(release.items)}건): {status}"
+        f"정책브리핑 보도자료의 {meeting.number}번 회의 {meeting.title}"
+        f"(안건 {len(release.items)}건): {STATUS_KO.get(status, status)}."
     )
+    if status == "unchanged":
+        return line  # a revision nothing read changed: no news for the admins
     try:
         await _post(ctx, senders, Reply(title=line))
     except (AgendabotError, DeliveryError) as e:
