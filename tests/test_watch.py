@@ -37,6 +37,7 @@ from bot.errors import ParseError, UsageError
 from bot.metrics import WATCHER_PASSES, WATCHER_WAITING
 from bot.reply import Reply
 from bot.store import Busy, Store, check_tables, parse_database
+from bot.watch import candidates as watcher_candidates
 from bot.watch import client as client_module
 from bot.watch import watcher
 from bot.watch.client import BriefingClient, BriefingError, parse_page
@@ -477,6 +478,25 @@ def test_a_bad_answer_is_counted_not_raised_and_read_again_next_pass(
     assert WATCHER_PASSES.labels(outcome=kind)._value.get() == counted + 1
     assert wctx.store.watch_cursor() is None  # the list was not read: the cursor stays
     assert len(one_pass(wctx).proposals) > 30  # read again in full
+
+
+def test_attachments_are_named_by_link_text_path_or_query_and_only_readable_ones_kept() -> None:
+    base = "https://www.korea.kr/briefing/pressReleaseView.do?newsId=1"
+    links = [
+        ('<a href="/files/a1">붙임1. 안건.hwpx</a>', "붙임1. 안건.hwpx"),
+        ('<a href="https://x.kr/dl/%EC%95%88%EA%B1%B4.pdf">내려받기</a>', "안건.pdf"),
+        (
+            '<a href="/common/download.do?fileId=9&amp;fileName=%EB%B6%99%EC%9E%84.PDF">첨부</a>',
+            "붙임.PDF",
+        ),
+        ('<a href="/common/download.do?fileId=8&amp;fileName=old.hwp">붙임.hwp</a>', None),
+        ('<a href="/about">소개</a>', None),
+    ]
+    body = "".join(f"<p>{link}</p>" for link, _ in links)
+    item = client_module.NewsItem("1", "제목", contents=body, url=base)
+    found = watcher_candidates.attachments(item)
+    assert [name for _, name in found] == [n for _, n in links if n]
+    assert found[0][0] == "https://www.korea.kr/files/a1"  # relative links made absolute
 
 
 def test_an_unreadable_attachment_is_counted_and_its_release_read_again_next_pass(

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import PurePosixPath
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
@@ -90,14 +90,20 @@ def _lead(contents: str) -> str:
 
 
 def attachments(item: NewsItem) -> list[tuple[str, str]]:
-    """(absolute URL, file name) of each PDF or HWPX the body links to."""
+    """(absolute URL, file name) of each PDF or HWPX the body links to. The name is the
+    link's text, the URL's last path segment, or a query value (download links such as
+    `download.do?fileName=붙임.pdf`), whichever ends in a readable extension."""
     soup = BeautifulSoup(item.contents, "lxml")
     found: dict[str, str] = {}
     for link in soup.find_all("a", href=True):
         href = urljoin(item.url or "", str(link["href"]))
-        label = link.get_text(" ", strip=True)
-        path_name = PurePosixPath(unquote(urlsplit(href).path)).name
-        name = next((n for n in (label, path_name) if n.lower().endswith(READABLE)), "")
+        parts = urlsplit(href)
+        names = (
+            link.get_text(" ", strip=True),
+            PurePosixPath(unquote(parts.path)).name,
+            *(value for _, value in parse_qsl(parts.query)),
+        )
+        name = next((n.strip() for n in names if n.strip().lower().endswith(READABLE)), "")
         if name and href not in found:
             found[href] = name
     return list(found.items())
