@@ -15,6 +15,7 @@ those again.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import secrets
 import threading
@@ -26,7 +27,7 @@ from typing import Any
 
 from bot import exchange, reading
 from bot.errors import ParseError, UsageError
-from bot.model import Release
+from bot.model import Meeting, Proposal, Release
 from bot.reading.formats import MAX_BYTES
 from bot.reply import Button, Line, Reply, Section, kdate, shorten
 
@@ -175,5 +176,24 @@ def preview_reply(release: Release, token: str) -> Reply:
         buttons=(
             Button("저장", f"/import save {token}", action=True),
             Button("취소", f"/import cancel {token}", action=True),
+        ),
+    )
+
+
+def proposal_reply(kept: Proposal, stored: Meeting | None = None) -> Reply:
+    """The chat import's preview, with 저장 / 무시, where it came from, and the stored meeting
+    저장 would update (a revision, or a meeting an admin imported by hand before)."""
+    reply = preview_reply(kept.release, kept.token)
+    what = "수정된 보도자료" if kept.revision else "새 보도자료"
+    ids = ", ".join(kept.news)
+    ask = f"저장된 {stored.number}번 회의를 이 내용으로 갱신할까요?" if stored else "저장할까요?"
+    return dataclasses.replace(
+        reply,
+        title=f"정책브리핑에 {what}가 올라왔습니다({ids}). {ask}",
+        footer="저장하면 회의와 안건이 들어가고, 같은 회의가 있으면 갱신됩니다. "
+        "무시하면 다시 제안하지 않습니다. 대기 중인 제안: /import list",
+        buttons=(
+            Button("저장", f"/import save {kept.token}", action=True),
+            Button("무시", f"/import ignore {kept.token}", action=True),
         ),
     )

@@ -311,6 +311,14 @@ def test_a_restarted_bot_still_answers_the_previews_posted_before(
     tokens = {p.token for p in restarted.store.proposals()}
     shown = {line.label for section in waiting.sections for line in section.lines}
     assert shown <= tokens and len(shown) == min(len(tokens), LIST_LIMIT)
+    token = sorted(shown)[0]
+    again = handle(restarted, Request("telegram", ADMIN_TG, ADMIN_TG, f"/import show {token}"))
+    assert "정책브리핑에" in again.title and [b.command for b in again.buttons] == [
+        f"/import save {token}",
+        f"/import ignore {token}",
+    ]
+    gone = handle(restarted, Request("telegram", ADMIN_TG, ADMIN_TG, "/import show nope"))
+    assert gone.error and "/import list" in gone.title
     statuses = restarted.store.watch_seen()
     assert {statuses[i][1] for i in found.proposals[0].reading.news_ids} == {"saved"}
     assert {statuses[i][1] for i in found.proposals[1].reading.news_ids} == {"ignored"}

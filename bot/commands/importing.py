@@ -18,7 +18,7 @@ from bot.reply import Line, Reply, Section, error, kdate
 
 USAGE = (
     "/import (파일을 보내거나 본문을 붙여 넣은 뒤) | /import save 토큰 | /import cancel 토큰 "
-    "| /import ignore 토큰 | /import list"
+    "| /import list | /import show 토큰 | /import ignore 토큰"
 )
 ADMINS_ONLY = "보도자료 가져오기는 관리자만 할 수 있습니다. /whoami 로 ID를 확인해 관리자에게 등록을 요청하세요."
 # What a preview's buttons (or an admin typing) ask; 무시 answers a watcher's proposal.
@@ -26,6 +26,7 @@ ACTIONS = {
     "save": "save", "저장": "save",
     "cancel": "cancel", "취소": "cancel",
     "ignore": "ignore", "무시": "ignore",
+    "show": "show", "보기": "show",  # a waiting proposal's preview again, with its buttons
 }  # fmt: skip
 LIST = ("list", "목록")
 LIST_LIMIT = 10  # proposals shown by /import list: one page (a writing command has no page buttons)
@@ -60,11 +61,13 @@ def import_(call: Call) -> Reply:
     if len(call.args) == 1 and call.args[0] in LIST:
         return _waiting(call.ctx.store.proposals())
     if len(call.args) != 2 or call.args[0] not in ACTIONS:
-        raise call.usage_error("저장, 취소 또는 무시와 미리 보기의 토큰을 입력하세요.")
+        raise call.usage_error("저장, 취소, 무시 또는 보기와 미리 보기의 토큰을 입력하세요.")
     action, token = ACTIONS[call.args[0]], call.args[1]
     kept = call.ctx.store.proposal(token)
     if kept is not None:
         return _answer_proposal(call, action, kept)
+    if action == "show":
+        raise UsageError(intake.EXPIRED)  # only a waiting proposal can be shown again
     pending = call.ctx.pending.take(token)
     if action != "save":
         return Reply(title=f"가져오기를 취소했습니다: {pending.release.meeting.title}")
@@ -78,7 +81,9 @@ def import_(call: Call) -> Reply:
 def _answer_proposal(call: Call, action: str, kept: Proposal) -> Reply:
     """저장 stores the proposed meeting, then lets the proposal go (a crash between the two
     leaves it waiting, and 저장 again finds the meeting unchanged); 무시 (or 취소) lets it go
-    and marks its releases never to be proposed again."""
+    and marks its releases never to be proposed again; 보기 shows its preview again."""
+    if action == "show":
+        return intake.proposal_reply(kept, call.ctx.store.stored_as(kept.release))
     if action != "save":
         if call.ctx.store.settle_proposal(kept.token, "ignored") is None:
             raise UsageError(intake.EXPIRED)
@@ -121,7 +126,7 @@ def _waiting(proposals: list[Proposal]) -> Reply:
         title=f"대기 중인 정책브리핑 제안 {len(proposals)}건",
         sections=(Section(lines=lines),),
         footer=(f"외 {more}건 · " if more > 0 else "")
-        + "저장: /import save 토큰 · 무시: /import ignore 토큰",
+        + "미리 보기와 버튼: /import show 토큰 · 저장: /import save 토큰 · 무시: /import ignore 토큰",
     )
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import datetime as dt
 import logging
 import secrets
@@ -29,10 +28,10 @@ from bot.commands import Context
 from bot.commands.importing import STATUS_KO
 from bot.delivery import DeliveryError, MaybeSent, Sender
 from bot.errors import AgendabotError
-from bot.intake import preview_reply
+from bot.intake import proposal_reply
 from bot.metrics import WATCHER_PASSES, WATCHER_WAITING
-from bot.model import Meeting, Proposal
-from bot.reply import Button, Reply
+from bot.model import Proposal
+from bot.reply import Reply
 from bot.watch import candidates
 from bot.watch.client import BriefingClient, BriefingError, NewsItem
 
@@ -169,7 +168,7 @@ def _propose(ctx: Context, found: Pass) -> list[str]:
             fresh.append(new)
     kept = [
         Proposal(
-            token=secrets.token_urlsafe(6),
+            token=secrets.token_hex(4),  # typed from /import list: no _ or - for mrkdwn to eat
             release=new.reading.release,
             news=new.hashes,
             proposed_at=ctx.now(),
@@ -291,25 +290,6 @@ def _advance(ctx: Context, found: Pass) -> None:
     if None in days:
         return  # a day we cannot read: keep the cursor where it is
     ctx.store.set_watch_cursor(min([d for d in days if d is not None] + [found.end]))
-
-
-def proposal_reply(kept: Proposal, stored: Meeting | None = None) -> Reply:
-    """The chat import's preview, with 저장 / 무시, where it came from, and the stored meeting
-    저장 would update (a revision, or a meeting an admin imported by hand before)."""
-    reply = preview_reply(kept.release, kept.token)
-    what = "수정된 보도자료" if kept.revision else "새 보도자료"
-    ids = ", ".join(kept.news)
-    ask = f"저장된 {stored.number}번 회의를 이 내용으로 갱신할까요?" if stored else "저장할까요?"
-    return dataclasses.replace(
-        reply,
-        title=f"정책브리핑에 {what}가 올라왔습니다({ids}). {ask}",
-        footer="저장하면 회의와 안건이 들어가고, 같은 회의가 있으면 갱신됩니다. "
-        "무시하면 다시 제안하지 않습니다. 대기 중인 제안: /import list",
-        buttons=(
-            Button("저장", f"/import save {kept.token}", action=True),
-            Button("무시", f"/import ignore {kept.token}", action=True),
-        ),
-    )
 
 
 async def _post(ctx: Context, senders: Mapping[str, Sender], reply: Reply) -> None:
