@@ -13,9 +13,12 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+from filelock import FileLock, Timeout
 
 from bot import backup, web
 from bot.adapters import Adapter
@@ -134,6 +137,29 @@ async def watch(service: Service, stop: asyncio.Event) -> None:
             await asyncio.wait_for(stop.wait(), WATCH_INTERVAL)
 
 
+@contextlib.contextmanager
+def only_instance(db: Path) -> Iterator[None]:
+    """One `agendabot run` per database. A second would poll the same Telegram bot (the Bot
+    API answers 409 to both), write the same update journal and run every chore twice. The
+    lock is the OS's (flock): a killed bot leaves nothing to clean up.
+
+    Raises:
+        UsageError: another process holds it.
+    """
+    lock = FileLock(f"{db}.run.lock", mode=0o600)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise UsageError(
+            f"이 데이터베이스({db.name})로 agendabot run 이 이미 실행 중입니다. "
+            "먼저 실행 중인 봇을 멈추세요."
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 async def warm_up() -> None:
     """Load the Korean analyser before serving anything. Building Kiwi's model holds the GIL
     for a second or two: done on the first write or search, it froze the event loop (and
@@ -157,9 +183,11 @@ async def back_up_daily(ctx: Context, stop: asyncio.Event, every: float = BACKUP
 
 
 async def run(ctx: Context) -> int:
-    """Run until a signal asks us to stop (exit 0) or every adapter is down (exit 3)."""
-    from digests.scheduler import Runner, run_forever
+    """Run until a signal asks us to stop (exit 0) or every adapter is down (exit 3).
 
+    Raises:
+        UsageError: no adapter is configured, or another `agendabot run` serves this database.
+    """
     if not (ctx.settings.telegram_token or ctx.settings.slack_bot_token or ctx.settings.web):
         raise UsageError(
             "켤 어댑터가 없습니다. TELEGRAM_BOT_TOKEN 또는 SLACK_BOT_TOKEN 을 설정하세요 "
@@ -171,6 +199,15 @@ async def run(ctx: Context) -> int:
         loop.add_signal_handler(sig, stop.set)
     chosen = configured(ctx)
     service = Service(chosen)
+    with only_instance(ctx.settings.db_path):
+        return await _serve(ctx, chosen, service, stop)
+
+
+async def _serve(
+    ctx: Context, chosen: Sequence[Adapter], service: Service, stop: asyncio.Event
+) -> int:
+    from digests.scheduler import Runner, run_forever
+
     await warm_up()
     async with running(ctx, chosen, service=service):
         names = [a.platform for a in chosen] + (["web"] if ctx.settings.web else [])

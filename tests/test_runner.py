@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import sys
 import time
 import urllib.parse
@@ -17,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from bot import backup
 from bot.commands import Context
+from bot.errors import UsageError
 from bot.model import Subscription
-from bot.runner import WATCH_INTERVAL, Service, back_up_daily, running, watch
+from bot.runner import WATCH_INTERVAL, Service, back_up_daily, only_instance, running, watch
 from bot.store import Store
 from fakes.slack_api import FakeSlackAPI
 from fakes.telegram_api import TOKEN, FakeTelegramAPI
@@ -245,3 +248,36 @@ def test_daily_backups_are_taken_while_the_bot_runs(ctx: Context) -> None:
     assert [p.name for p in found] == [f"db-{ctx.today().isoformat()}.json"]
     assert found[0].stat().st_mode & 0o077 == 0
     assert json.loads(found[0].read_bytes()) == json.loads(ctx.settings.db_path.read_bytes())
+
+
+HOLDER = """
+import sys
+from pathlib import Path
+from bot.runner import only_instance
+with only_instance(Path(sys.argv[1])):
+    print("holding", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_a_second_run_on_the_same_database_is_refused_and_a_killed_one_leaves_no_lock(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "db.json"
+    with only_instance(db), pytest.raises(UsageError, match="이미 실행 중"), only_instance(db):
+        pass
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(db)],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"holding\n"
+        with pytest.raises(UsageError, match=db.name), only_instance(db):
+            pass
+    finally:
+        holder.kill()  # SIGKILL: no cleanup runs
+        holder.wait()
+    with only_instance(db):  # the OS let go of the dead process's lock
+        pass
+    with only_instance(tmp_path / "other.json"):  # another database: its own bot
+        pass
