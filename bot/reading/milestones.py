@@ -24,6 +24,7 @@ _Y2 = rf"{_AP}([0-9]{{2}})"
 _M = r"(1[0-2]|0?[1-9])"
 _D = r"(3[01]|[12][0-9]|0?[1-9])"
 _WEEKDAY = r"\((?:[월화수목금토일](?:요일)?)\)"
+_TILDE = "[~～∼]"
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class _Hit:
     coming: bool = False  # 오는 …: the next occurrence
     quals: tuple[str, ...] = ()
     needs_qualifier: bool = False  # a bare year counts only with 까지/부터/말/…
+    tilde_after: bool = False  # `’22~`: a range starts here (or is open-ended)
 
     @property
     def relative(self) -> bool:
@@ -122,12 +124,26 @@ _PATTERNS: list[tuple[re.Pattern[str], _Handler]] = [
         lambda m: _Hit(m.start(), m.end(), "half", _y(m[1], m[2]), part=1 if m[3] == "상" else 2),
     ),
     (
+        # ’21.上, ’21.下: the halves as Chinese characters, in tables and parentheses.
+        re.compile(rf"(?:(?<![0-9]){_Y4}|{_Y2})\s?(?:년|\.)?\s?(上|下)"),
+        lambda m: _Hit(m.start(), m.end(), "half", _y(m[1], m[2]), part=1 if m[3] == "上" else 2),
+    ),
+    (
         re.compile(r"(상|하)\s?반기"),
         lambda m: _Hit(m.start(), m.end(), "half", part=1 if m[1] == "상" else 2),
     ),
     (
         re.compile(rf"(?:(?<![0-9]){_Y4}|{_Y2})\s?년(?:도)?"),
         lambda m: _Hit(m.start(), m.end(), "year", _y(m[1], m[2]), needs_qualifier=True),
+    ),
+    (
+        # A year with no 년: `’24` (the apostrophe says it is a year: `(~’24)`, `(’22~’25)`), and
+        # `2024` only next to a range's ~ (`(2023~2027)`); like any bare year, with a qualifier.
+        re.compile(
+            rf"(?<![0-9.,:]){_Y4}(?=\s?{_TILDE})|(?<={_TILDE}){_Y4}(?![0-9.,:년])"
+            rf"|{_Y2}(?![0-9]|\s?(?:년|\.\s?[0-9]))"
+        ),
+        lambda m: _Hit(m.start(), m.end(), "year", _y(m[1] or m[2], m[3]), needs_qualifier=True),
     ),
     (
         re.compile(r"(?<![가-힣])(내년|명년|지난해|작년)"),
@@ -148,14 +164,16 @@ _PATTERNS: list[tuple[re.Pattern[str], _Handler]] = [
 ]
 
 _PREFIX = re.compile(r"(?<![가-힣])(지난해|작년|올해|금년|내년|명년|지난|오는|올)\s?$")
+_RANGE_TO = re.compile(rf"{_TILDE}\s?$")
+_RANGE_FROM = re.compile(rf"\s?{_TILDE}")
 _QUAL_WORD = re.compile(r"\s?(중순|초순|하순|말|초|중|내|안|이내|이후|까지|부터|경|께|무렵)")
 _QUAL_PAREN = re.compile(rf"\s?(?:{_WEEKDAY}|\((?:잠정|예정|추정|목표|계획|안|가칭)\))")
 _PARTICLE = re.compile(r"(까지는|부터는|에는|에도|에|은|는|도|로)(?![가-힣])")
 _FOLLOW_OK = re.compile(r"$|[^가-힣]|까지|부터|에|은|는|도|로|내|중|말")
 
-_END_QUALS = {"까지", "말", "이내", "내", "안"}
+_END_QUALS = {"까지", "말", "이내", "내", "안", "~까지"}
 _DEADLINE_QUALS = {"중", "하순"}
-_START_QUALS = {"부터", "이후"}
+_START_QUALS = {"부터", "이후", "~부터"}
 # The first of these words after the date decides the kind when no particle does.
 _KIND_WORDS = re.compile(
     r"(착수|시작|개시|가동)|(완료|마무리|종료|마감|확정)|"
@@ -229,6 +247,56 @@ _ROAD_NOUNS = (
     "가을",
 )
 _MAX_PHRASE = 160
+_QUANTITY = r"(?:총|약|누적)?\s?[0-9][0-9,.]*\s?(?:만|억|조|천|백)?\s?[가-힣A-Za-z%$㎢]"
+_ARROW = r"(?:→|⇒|➡|->)"
+
+
+@dataclass(frozen=True)
+class _Aside:
+    """A date that reads like a commitment but is not one, known by the text around it.
+
+    `before` is searched in the few characters that end where the date starts, `after` is
+    matched where the date (with its qualifiers) ends; `plain_year` limits the rule to a year
+    with no qualifier (`내년`, not `내년까지`)."""
+
+    why: str
+    before: re.Pattern[str] | None = None
+    after: re.Pattern[str] | None = None
+    plain_year: bool = False
+
+
+_ASIDES: tuple[_Aside, ...] = (
+    _Aside(
+        "`기본계획(’20~’25)`, `장기전략(안, ’20~’40년)`, `성장률(’18~’24)`: the period in a "
+        "plan's name or of a statistic, not a deadline",
+        before=re.compile(r"(?:계획|대책|전략|방안|로드맵|비전|률|율)\([^()]{0,8}$"),
+    ),
+    _Aside(
+        "`’25년 300개소 → ’26년 800개소`, `(3.9.→3.23.)`: the value before a change, not a "
+        "commitment (the one after the arrow is)",
+        after=re.compile(rf"\s?{_ARROW}|\s?\)?\s?{_QUANTITY}[^\s→]*\s?{_ARROW}"),
+    ),
+    _Aside(
+        "`내년 소방 R&D 예산을 확대`: the year says which budget, it is no deadline",
+        after=re.compile(r"\s?(?:[^\s,.()]+\s){0,2}예산"),
+        plain_year=True,
+    ),
+)
+_ASIDE_REACH = 12  # characters before a date that `_Aside.before` looks at
+
+
+def _is_aside(text: str, hit: _Hit) -> bool:
+    for aside in _ASIDES:
+        if aside.plain_year and (hit.precision != "year" or hit.quals):
+            continue
+        if aside.before and not aside.before.search(
+            text, max(0, hit.start - _ASIDE_REACH), hit.start
+        ):
+            continue
+        if aside.after and not aside.after.match(text, hit.end):
+            continue
+        return True
+    return False
 
 
 def find_milestones(text: str, meeting_date: dt.date) -> list[Milestone]:
@@ -266,15 +334,30 @@ def _scan(text: str) -> list[_Hit]:
             raw.append(handler(match))
     raw = [_with_context(text, hit) for hit in raw]
     raw.sort(key=lambda h: (h.start, -h.end))
-    hits: list[_Hit] = []
+    leftmost: list[_Hit] = []
     last_end = -1
     for hit in raw:
         if hit.start < last_end:
             continue
+        leftmost.append(hit)
+        last_end = hit.end
+    hits: list[_Hit] = []
+    for index, found in enumerate(leftmost):
+        hit = found
+        tilde = _RANGE_FROM.match(text, hit.end) if hit.tilde_after else None
+        if tilde:
+            after = leftmost[index + 1] if index + 1 < len(leftmost) else None
+            if after is not None and after.start <= tilde.end():
+                # `2024.3~4월`, `’22~’25`: a range is read at its end, which takes its year.
+                if after.year is None and after.offset is None:
+                    leftmost[index + 1] = replace(
+                        after, year=hit.year, offset=hit.offset, ago=hit.ago or after.ago
+                    )
+                continue
+            hit = replace(hit, quals=(*hit.quals, "~부터"))  # `(’24~)`: from then on
         if hit.needs_qualifier and not (hit.quals or hit.ago or hit.coming):
             continue
         hits.append(hit)
-        last_end = hit.end
     return hits
 
 
@@ -338,7 +421,12 @@ def _with_context(text: str, hit: _Hit) -> _Hit:
                 break
             start = prefix.start()
             prefix = _PREFIX.search(text, max(0, start - 5), start)
-    end, quals = hit.end, list(hit.quals)
+    quals = list(hit.quals)
+    tilde = _RANGE_TO.search(text, max(0, start - 2), start)
+    if tilde:  # `~’24`, `’22~’25`: until then
+        start = tilde.start()
+        quals.append("~까지")
+    end = hit.end
     while True:
         paren = _QUAL_PAREN.match(text, end)
         if paren:
@@ -356,11 +444,20 @@ def _with_context(text: str, hit: _Hit) -> _Hit:
             continue
         break
     return replace(
-        hit, start=start, end=end, ago=ago, coming=coming, offset=offset, quals=tuple(quals)
+        hit,
+        start=start,
+        end=end,
+        ago=ago,
+        coming=coming,
+        offset=offset,
+        quals=tuple(quals),
+        tilde_after=bool(_RANGE_FROM.match(text, end)),
     )
 
 
 def _milestone(lines: _Lines, hit: _Hit, next_start: int, meeting: dt.date) -> Milestone | None:
+    if _is_aside(lines.text, hit):
+        return None
     span = _phrase(lines, hit, next_start)
     if span is None:
         return None
