@@ -12,8 +12,8 @@ after 0.15 s, as Telegram may, so posting takes a while too. Each kill's phase i
 the log and printed.
 
 The day served is bench_watch's 300 releases (the 40 corpus releases and 260 ordinary ones),
-approved at 06:00 on AGENDABOT_NOW's day: a bot with no watch cursor reads from today, so
-releases of the day before would never be listed by a fresh database.
+approved at 06:00 on AGENDABOT_NOW's day (a first pass reads the past week; today's releases
+are the ones a running bot meets).
 
 Figures (targets in brackets): meetings expected vs proposed [equal] · proposals lost [0] ·
 duplicate previews [reported, ≤ kills] · meetings stored after 저장 on all [= expected, none

@@ -241,6 +241,20 @@ def test_a_ministrys_release_naming_no_ordinal_joins_the_meeting_held_that_day(
     assert alone.reading.news_ids == ("990005",)  # another day: another meeting
 
 
+def test_a_first_pass_reads_the_past_week_and_later_passes_start_at_the_cursor(
+    wctx: Context, api: FakeBriefingAPI
+) -> None:
+    today = wctx.today()
+    for days, news in ((watcher.FIRST_DAYS - 1, "990006"), (watcher.FIRST_DAYS + 2, "990007")):
+        when = dt.datetime.combine(today - dt.timedelta(days=days), dt.time(10))
+        api.add(Item(news, HWPX_LINES[0], paragraphs(HWPX_LINES[1:]), when))
+    found = watcher.collect(wctx, client(api))
+    assert found.start == today - dt.timedelta(days=watcher.FIRST_DAYS)
+    assert "990006" in proposed(found) and "990007" not in proposed(found)
+    wctx.store.set_watch_cursor(today)
+    assert watcher.collect(wctx, client(api)).start == today
+
+
 def test_previews_go_to_the_admin_chat_once_and_a_later_pass_proposes_nothing(
     wctx: Context, api: FakeBriefingAPI
 ) -> None:

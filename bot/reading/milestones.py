@@ -44,6 +44,8 @@ class _Hit:
     quals: tuple[str, ...] = ()
     needs_qualifier: bool = False  # a bare year counts only with 까지/부터/말/…
     tilde_after: bool = False  # `’22~`: a range starts here (or is open-ended)
+    same_year: bool = False  # 같은 해, 동년: the year of the closest earlier date
+    bare: bool = False  # a year with no qualifier: no milestone, but 같은 해 may refer to it
 
     @property
     def relative(self) -> bool:
@@ -71,6 +73,7 @@ _REL_YEARS: dict[str, int] = {
 }
 
 _Handler = Callable[[re.Match[str]], _Hit]
+_ARROW = r"(?:→|⇒|➡|->)"
 
 _PATTERNS: list[tuple[re.Pattern[str], _Handler]] = [
     (
@@ -91,11 +94,23 @@ _PATTERNS: list[tuple[re.Pattern[str], _Handler]] = [
     ),
     (
         # 11.21 alone is a date only where a date is expected: before a weekday, a temporal
-        # particle or an event word, never before a unit (1.5배, 3.5%).
+        # particle or an event word, never before a unit (1.5배, 3.5%). With a trailing dot
+        # (`3.23.(월)`, `(3.9.→3.23.)`) before a weekday, an arrow or a closing parenthesis.
         re.compile(
-            rf"(?<![0-9A-Za-z.,]){_M}\.{_D}(?![0-9.%])"
+            rf"(?<![0-9A-Za-z.,]){_M}\.{_D}"
+            rf"(?:\.(?=\s?(?:{_WEEKDAY}|{_ARROW}|\)))|(?![0-9.%])"
             r"(?!\s*(?:배|이상|이하|미만|초과|포인트|점|개|명|원|조|억|만|천|%|년|월|일))"
-            rf"(?=\s?{_WEEKDAY}|까지|부터|\s?(?:시행|개최|예정|이후|중|경)|\s+[가-힣]|\s?\))"
+            rf"(?=\s?{_WEEKDAY}|까지|부터|\s?(?:시행|개최|예정|이후|중|경)|\s+[가-힣]|\s?\)))"
+        ),
+        lambda m: _Hit(m.start(), m.end(), "day", month=int(m[1]), day=int(m[2])),
+    ),
+    (
+        # `3.31일 국회 제출`: month.day with 일; not a duration (`평균 2.5일`, `3.5일 소요`,
+        # `1.5일간`, `2.5일로 단축`).
+        re.compile(
+            rf"(?<![0-9A-Za-z.,])(?<!평균 )(?<!평균)(?<!약 )(?<!약)(?<!최대 )(?<!최소 )"
+            rf"{_M}\.{_D}\s?일(?!간|이내|만|가량|정도|이상|이하|미만|로|씩|치)"
+            r"(?!\s*(?:소요|단축|연장|걸리|걸렸|이내|정도|가량|이상|이하|미만|초과))"
         ),
         lambda m: _Hit(m.start(), m.end(), "day", month=int(m[1]), day=int(m[2])),
     ),
@@ -146,14 +161,20 @@ _PATTERNS: list[tuple[re.Pattern[str], _Handler]] = [
         lambda m: _Hit(m.start(), m.end(), "year", _y(m[1] or m[2], m[3]), needs_qualifier=True),
     ),
     (
-        re.compile(r"(?<![가-힣])(내년|명년|지난해|작년)"),
+        # 내년도, 작년도: the same years as 내년, 작년 (금년도 below).
+        re.compile(r"(?<![가-힣])(내년|명년|지난해|작년)(?:도(?![가-힣]))?"),
         lambda m: _Hit(
             m.start(), m.end(), "year", offset=_REL_YEARS[m[1]], ago=m[1] in _PAST_YEARS
         ),
     ),
     (
-        re.compile(r"(?<![가-힣])(올해|금년)"),
+        re.compile(r"(?<![가-힣])(올해|금년(?:도(?![가-힣]))?)"),
         lambda m: _Hit(m.start(), m.end(), "year", offset=0, needs_qualifier=True),
+    ),
+    (
+        # 같은 해, 동년: the year of the closest earlier date (`_inherit_years`), not 동년배.
+        re.compile(r"(?<![가-힣])(?:같은\s?해|동년(?:도)?)(?=[^가-힣]|$|까지|부터|에|중|말|내)"),
+        lambda m: _Hit(m.start(), m.end(), "year", needs_qualifier=True, same_year=True),
     ),
     (
         re.compile(r"(?<![가-힣])연(내|말)(?=[^가-힣]|$|까지|에|로|중)"),
@@ -163,7 +184,10 @@ _PATTERNS: list[tuple[re.Pattern[str], _Handler]] = [
     ),
 ]
 
-_PREFIX = re.compile(r"(?<![가-힣])(지난해|작년|올해|금년|내년|명년|지난|오는|올)\s?$")
+_PREFIX = re.compile(
+    r"(?<![가-힣])(지난해|작년도?|올해|금년도?|내년도?|명년|같은\s?해|동년도?|지난|오는|올)\s?$"
+)
+_PREFIX_REACH = 6  # characters before a date that `_PREFIX` looks at: `같은 해 `
 _RANGE_TO = re.compile(rf"{_TILDE}\s?$")
 _RANGE_FROM = re.compile(rf"\s?{_TILDE}")
 _QUAL_WORD = re.compile(r"\s?(중순|초순|하순|말|초|중|내|안|이내|이후|까지|부터|경|께|무렵)")
@@ -171,7 +195,7 @@ _QUAL_PAREN = re.compile(rf"\s?(?:{_WEEKDAY}|\((?:잠정|예정|추정|목표|�
 _PARTICLE = re.compile(r"(까지는|부터는|에는|에도|에|은|는|도|로)(?![가-힣])")
 _FOLLOW_OK = re.compile(r"$|[^가-힣]|까지|부터|에|은|는|도|로|내|중|말")
 
-_END_QUALS = {"까지", "말", "이내", "내", "안", "~까지"}
+_END_QUALS = {"까지", "말", "이내", "내", "안", "~까지", "~목표", "~수량"}
 _DEADLINE_QUALS = {"중", "하순"}
 _START_QUALS = {"부터", "이후", "~부터"}
 # The first of these words after the date decides the kind when no particle does.
@@ -183,6 +207,7 @@ _KIND_WORDS = re.compile(
 
 _OPEN = {"(": ")", "[": "]", "「": "」", "『": "』", "“": "”", "‘": "’", "<": ">", "〈": "〉"}
 _CLOSE = {v: k for k, v in _OPEN.items()}
+_CUT_AT_NEXT = {*_OPEN, ",", ";"}  # dropped from a phrase's end that the next date cut
 _MAX_OPEN = 16  # brackets open at once in one line; real releases nest two or three
 # What `_Lines` reads: the brackets and quotes, and the marks that can end a clause.
 _MARKS = re.compile("[" + re.escape("".join(_OPEN) + "".join(_CLOSE)) + ",;?!.]")
@@ -248,7 +273,6 @@ _ROAD_NOUNS = (
 )
 _MAX_PHRASE = 160
 _QUANTITY = r"(?:총|약|누적)?\s?[0-9][0-9,.]*\s?(?:만|억|조|천|백)?\s?[가-힣A-Za-z%$㎢]"
-_ARROW = r"(?:→|⇒|➡|->)"
 
 
 @dataclass(frozen=True)
@@ -267,9 +291,11 @@ class _Aside:
 
 _ASIDES: tuple[_Aside, ...] = (
     _Aside(
-        "`기본계획(’20~’25)`, `장기전략(안, ’20~’40년)`, `성장률(’18~’24)`: the period in a "
-        "plan's name or of a statistic, not a deadline",
-        before=re.compile(r"(?:계획|대책|전략|방안|로드맵|비전|률|율)\([^()]{0,8}$"),
+        "`기본계획(’20~’25)`, `장기전략(안, ’20~’40년)`, `성장률(’18~’24)`, `수요 전망(’30년)`: "
+        "the period in a plan's name or of a statistic, not a deadline",
+        before=re.compile(
+            r"(?:계획|대책|전략|방안|로드맵|비전|률|율|현황|실적|전망|추계|통계)\([^()]{0,8}$"
+        ),
     ),
     _Aside(
         "`’25년 300개소 → ’26년 800개소`, `(3.9.→3.23.)`: the value before a change, not a "
@@ -283,6 +309,76 @@ _ASIDES: tuple[_Aside, ...] = (
     ),
 )
 _ASIDE_REACH = 12  # characters before a date that `_Aside.before` looks at
+
+
+@dataclass(frozen=True)
+class _Target:
+    """A bare year (`’27년`, `’27`) read as a commitment due at its end with no 까지 or 말.
+
+    `before` is searched in the few characters that end where the year starts, `after` is
+    matched where it ends, and `unless` must not match where `after` ends; `qual` is what the
+    year is read as (a deadline, `_END_QUALS`). A year before the meeting's is history, and is
+    left out as such."""
+
+    why: str
+    qual: str
+    after: re.Pattern[str]
+    before: re.Pattern[str] | None = None
+    unless: re.Pattern[str] | None = None
+
+    def holds(self, text: str, start: int, end: int) -> bool:
+        if self.before and not self.before.search(text, max(0, start - _ASIDE_REACH), start):
+            return False
+        after = self.after.match(text, end)
+        return after is not None and not (self.unless and self.unless.match(text, after.end()))
+
+
+# Units that count no target: ordinals, times and ranks (`2차`, `3회`, `10대 과제`), and money:
+# a year's sum of money is its budget or a market's size (`2021년 5억 원`, `2027년 207조원`).
+_NOT_AMOUNT = (
+    r"(?!(?:차|회|위|번|호|년|월|일|주|분기|반기|세|시|분|개월|엔)(?![가-힣])"
+    r"|대\s?(?:과제|전략)|원|달러|불|유로)"
+)
+_AMOUNT = re.compile(
+    rf"\s?(?:총|약|누적|연간)?\s?[0-9][0-9,.]*+\s?(?:만|억|조|천|백)*+\s?{_NOT_AMOUNT}"
+    r"[가-힣A-Za-z%㎢㎡]"
+)
+# What the amount was, not what it is to be: `120개소였던`, `120개소에 불과`, `120개소 대비`.
+_WAS = re.compile(
+    r"[가-힣A-Za-z0-9]*?(?:였|이었|이던|에\s?불과|에서|보다)"
+    r"|[가-힣A-Za-z0-9]*\s(?:대비|기준|현재|수준|실적|에\s?불과)"
+)
+# Nouns of action that a year in parentheses right after them is the due year of.
+_ACTION_PAREN = re.compile(
+    r"(?:마련|시행|도입|구축|개정|제정|수립|개편|확대|확충|확보|추진|설치|완료|완공|착수|착공|"
+    r"개발|발표|신설|운영|지정|출범|개통|준공|보급|조성|정비|개선|전환|폐지|통합|실시|적용|"
+    r"체결|공모|선정|개최|육성|양성|구성|달성|가동|배치|증원|증설|강화)\(\s?$"
+)
+_TARGETS: tuple[_Target, ...] = (
+    _Target(
+        "`확대(’22년 총 100개)`, `확보(’22년 2개소 → ’27년 5개소)`: the amount an action aims "
+        "at by the end of that year (`_ASIDES` drops the value before the arrow)",
+        "~목표",
+        before=_ACTION_PAREN,
+        after=_AMOUNT,
+        unless=_WAS,
+    ),
+    _Target(
+        "`2027년 85만기`, `’30년 혁신기업 20개社`: a target amount for that year, but only for a "
+        "year after the meeting's (`_milestone`): the meeting's own year with an amount is as "
+        "often the tally so far (`2020년 1,885명 → 2021년 1,472명`)",
+        "~수량",
+        after=_AMOUNT,
+        unless=_WAS,
+    ),
+    _Target(
+        "`마련(’23년)`, `시행(2026년)`: the year alone in parentheses after an action (not "
+        "after a thing: `예보 시스템(’24)` in a table of tasks may be its start or its end)",
+        "~목표",
+        before=_ACTION_PAREN,
+        after=re.compile(r"\s?\)"),
+    ),
+)
 
 
 def _is_aside(text: str, hit: _Hit) -> bool:
@@ -356,7 +452,7 @@ def _scan(text: str) -> list[_Hit]:
                 continue
             hit = replace(hit, quals=(*hit.quals, "~부터"))  # `(’24~)`: from then on
         if hit.needs_qualifier and not (hit.quals or hit.ago or hit.coming):
-            continue
+            hit = replace(hit, bare=True)
         hits.append(hit)
     return hits
 
@@ -365,11 +461,34 @@ def _inherit_years(text: str, hits: list[_Hit], meeting_year: int) -> list[_Hit]
     """`2026년 상반기까지 …, 하반기부터`: a year-less date takes the year named earlier in its sentence.
 
     Only a year next to the meeting's carries over: after a long-range goal ("2028년까지 달성
-    …하고, 9월 중 공모") the bare month is this year's next step, not the goal's year.
+    …하고, 9월 중 공모") the bare month is this year's next step, not the goal's year. Two
+    dates joined by 과/와/및/, share the first one's year however far (`지난해 4월과 7월`,
+    `2028년 3월, 9월`), and 같은 해/동년 takes the closest earlier year in the text, a bare
+    one too (`2028년 출시되고, 같은 해 4월부터`), or is dropped if there is none. Bare years
+    are dropped here.
     """
     out: list[_Hit] = []
     year, gaps = None, _Gaps(text, 0)
-    for hit in hits:
+    named: _Hit | None = None  # the last date with a year of its own (2028년, 내년)
+    for found in hits:
+        hit = found
+        if hit.same_year:
+            if named is None:
+                continue
+            hit = replace(hit, year=named.year, offset=named.offset, ago=named.ago)
+        elif out and _shares_year(text, out[-1], hit):
+            previous = out[-1]
+            hit = replace(
+                hit,
+                year=previous.year,
+                offset=previous.offset,
+                ago=previous.ago,
+                coming=previous.coming,
+            )
+        if hit.year is not None or hit.offset is not None:
+            named = hit
+        if hit.bare:
+            continue
         if hit.year is not None:
             near = abs(hit.year - meeting_year) <= 1
             year, gaps = (hit.year if near else None), _Gaps(text, hit.end)
@@ -384,6 +503,19 @@ def _inherit_years(text: str, hits: list[_Hit], meeting_year: int) -> list[_Hit]
         else:
             out.append(hit)
     return out
+
+
+_JOINED = re.compile(r"\s?(?:과|와|및|,|ㆍ|·)\s?")
+
+
+def _shares_year(text: str, first: _Hit, second: _Hit) -> bool:
+    """`지난해 4월과 7월`, `내년 3월 및 9월`: a year-less date joined to one that says its year."""
+    if second.year is not None or second.offset is not None or second.ago or second.coming:
+        return False
+    if first.year is None and first.offset is None and not (first.ago or first.coming):
+        return False
+    joint = _JOINED.match(text, first.end)
+    return joint is not None and joint.end() == second.start
 
 
 class _Gaps:
@@ -405,22 +537,8 @@ class _Gaps:
 
 def _with_context(text: str, hit: _Hit) -> _Hit:
     """Attach a leading 지난/오는/내년 … and trailing 말/까지/(잠정) … to the expression."""
-    start, ago, coming, offset = hit.start, hit.ago, hit.coming, hit.offset
-    if hit.offset is None or hit.precision != "year":
-        prefix = _PREFIX.search(text, max(0, hit.start - 5), hit.start)
-        while prefix:
-            word = prefix[1]
-            if word == "지난":
-                ago = True
-            elif word == "오는":
-                coming = True
-            elif hit.year is None and offset is None:
-                offset = _REL_YEARS[word]
-                ago = ago or offset < 0
-            else:
-                break
-            start = prefix.start()
-            prefix = _PREFIX.search(text, max(0, start - 5), start)
+    hit = _with_prefixes(text, hit)
+    start = hit.start
     quals = list(hit.quals)
     tilde = _RANGE_TO.search(text, max(0, start - 2), start)
     if tilde:  # `~’24`, `’22~’25`: until then
@@ -443,16 +561,41 @@ def _with_context(text: str, hit: _Hit) -> _Hit:
             end = particle.end()
             continue
         break
+    if hit.needs_qualifier and not quals and hit.offset is None and not hit.same_year:
+        quals += [t.qual for t in _TARGETS if t.holds(text, start, end)][:1]
     return replace(
         hit,
         start=start,
         end=end,
-        ago=ago,
-        coming=coming,
-        offset=offset,
         quals=tuple(quals),
         tilde_after=bool(_RANGE_FROM.match(text, end)),
     )
+
+
+def _with_prefixes(text: str, hit: _Hit) -> _Hit:
+    """`지난 3월`, `오는 11.21`, `내년 상반기`, `금년도 10월`, `같은 해 4월`: the words before a date."""
+    start, ago, coming, offset = hit.start, hit.ago, hit.coming, hit.offset
+    same_year = hit.same_year
+    if (hit.offset is not None or hit.same_year) and hit.precision == "year":
+        return hit
+    prefix = _PREFIX.search(text, max(0, hit.start - _PREFIX_REACH), hit.start)
+    while prefix:
+        word = prefix[1].replace(" ", "")
+        if word == "지난":
+            ago = True
+        elif word == "오는":
+            coming = True
+        elif hit.year is None and offset is None and not same_year:
+            if word.startswith(("같은", "동년")):
+                same_year = True
+            else:  # 금년도 10월: 금년 10월
+                offset = _REL_YEARS[word.removesuffix("도")]
+                ago = ago or offset < 0
+        else:
+            break
+        start = prefix.start()
+        prefix = _PREFIX.search(text, max(0, start - _PREFIX_REACH), start)
+    return replace(hit, start=start, ago=ago, coming=coming, offset=offset, same_year=same_year)
 
 
 def _milestone(lines: _Lines, hit: _Hit, next_start: int, meeting: dt.date) -> Milestone | None:
@@ -472,11 +615,21 @@ def _milestone(lines: _Lines, hit: _Hit, next_start: int, meeting: dt.date) -> M
     # A start is its period's first day, and so is a past 지난 event; the rest its last day.
     starts = hit.precision == "day" or kind == "start" or (hit.ago and kind == "event")
     when = first if starts else last
-    if not hit.ago and kind != "event" and last < dt.date(meeting.year, 1, 1):
-        return None  # history ("2021년까지 운영된 바 있음"), not a commitment
-    if last < meeting and "바 있" in phrase:
+    if _is_history(hit, kind, last, meeting, phrase):
         return None
     return Milestone(text=phrase, date=when, precision=precision, kind=kind, past=last < meeting)
+
+
+def _is_history(
+    hit: _Hit, kind: MilestoneKind, last: dt.date, meeting: dt.date, phrase: str
+) -> bool:
+    """A deadline that ended before the meeting's year ("2021년까지 운영된 바 있음"), the
+    meeting year's amount (the tally so far, `_TARGETS`), or what has been done (`바 있`)."""
+    if not hit.ago and kind != "event" and last < dt.date(meeting.year, 1, 1):
+        return True
+    if "~수량" in hit.quals and last.year <= meeting.year:
+        return True
+    return last < meeting and "바 있" in phrase
 
 
 def _period(hit: _Hit, meeting: dt.date) -> tuple[dt.date, dt.date, Precision]:
@@ -678,7 +831,9 @@ def _clause_end(text: str, hit: _Hit, stack: list[tuple[str, int]], limit: int) 
                     break
                 word_start = i + 1
         i += 1
-    while end > hit.end and text[end - 1].isspace():
+    # Cut at a date in parentheses or a list (`이상(2025년 59만기, 2027년 …`), the bracket or
+    # comma before it is not kept.
+    while end > hit.end and (text[end - 1].isspace() or text[end - 1] in _CUT_AT_NEXT):
         end -= 1
     last_start = max(text.rfind(" ", hit.end, end) + 1, hit.end)
     if last_start <= hit.end and not text[hit.end : end].strip():

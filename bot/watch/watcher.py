@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 MAX_PREVIEWS = 8  # previews posted per pass: the rest come at the next passes
 GIVE_UP_DAYS = 7  # days a release that cannot be read is tried again
 EXPIRE_DAYS = 30  # days a proposal waits for an admin's answer
+# Days a first pass (no cursor yet) reads back: a bot installed on Monday still proposes last
+# week's meetings (older ones: `agendabot watch --since`).
+FIRST_DAYS = 7
 MEETING_STATUSES = frozenset({"proposed", "saved"})  # handled releases that held a meeting
 
 
@@ -75,10 +78,10 @@ class Pass:
 
 
 def collect(ctx: Context, client: BriefingClient, since: dt.date | None = None) -> Pass:
-    """Read the list from `since` (default: the stored cursor, else today) to today and
-    pick what to propose. Changes nothing; never raises for the API's faults."""
+    """Read the list from `since` (default: the stored cursor; a first pass, `FIRST_DAYS`
+    back) to today and pick what to propose. Changes nothing; never raises for the API's faults."""
     today = ctx.today()
-    start = since or ctx.store.watch_cursor() or today
+    start = since or ctx.store.watch_cursor() or today - dt.timedelta(days=FIRST_DAYS)
     found = Pass(start=min(start, today), end=today)
     try:
         listed = client.releases(found.start, today)
