@@ -10,7 +10,8 @@ looks off (no admins, a pinned clock).
 Checks: the configuration loads; the time zone; the database's folder and file (opens, its
 schema version, not readable by other users); each configured token, against the platform
 (Telegram getMe, Slack auth.test and the token's scopes, the Slack app token); the admin
-ids. The Slack checks live in `bot.adapters.slack.doctor` (they use slack_sdk) and are
+ids; the 정책브리핑 service key (one list request) and the watcher's admin chat. The Slack
+checks live in `bot.adapters.slack.doctor` (they use slack_sdk) and are
 loaded only when Slack is configured.
 """
 
@@ -263,6 +264,65 @@ def _slack(name: str) -> Check:
     return run
 
 
+# -- the 정책브리핑 watcher ------------------------------------------------------------------------
+
+
+def check_briefing(checkup: Checkup) -> Result:
+    """The service key, tried once on today's list (no retries: a doctor answers quickly)."""
+    import httpx
+
+    from bot.watch.client import BriefingClient, BriefingError
+
+    settings = checkup.settings
+    if not settings.briefing_key:
+        return skip("설정 안 됨 (AGENDABOT_BRIEFING_KEY): 새 보도자료 감시가 꺼져 있습니다")
+    today = settings.clock().astimezone(settings.zone).date()
+    client = BriefingClient(
+        settings.briefing_url,
+        settings.briefing_key,
+        retries=0,
+        timeout=httpx.Timeout(checkup.timeout),
+    )
+    try:
+        with client:
+            listed = client.releases(today, today)
+    except BriefingError as e:
+        return fail(
+            str(e),
+            "공공데이터포털(data.go.kr)에서 서비스 키와 '정책브리핑 보도자료' 활용 신청을 확인하세요",
+        )
+    return ok(f"서비스 키 확인됨 (오늘 보도자료 {len(listed)}건)")
+
+
+def check_admin_chat(checkup: Checkup) -> Result:
+    """Where the watcher's proposals go: a chat of a platform this bot runs."""
+    from bot.chats import ChatKey
+
+    settings = checkup.settings
+    if not settings.briefing_key:
+        return skip("감시가 꺼져 있습니다")
+    mode = "자동 저장 후 알림" if settings.watch_auto else "저장 / 무시 미리 보기"
+    if not settings.admin_chat:
+        if settings.watch_auto:
+            return ok("자동 저장 (알릴 대화방 없음)")
+        return warn(
+            "AGENDABOT_ADMIN_CHAT 이 없어 제안이 대화방에 올라가지 않습니다(/import list 로만 보임)",
+            "AGENDABOT_ADMIN_CHAT=telegram:ID 또는 slack:CHANNEL 을 설정하세요",
+        )
+    try:
+        chat = ChatKey.parse(settings.admin_chat)
+    except AgendabotError as e:
+        return fail(e.message, "AGENDABOT_ADMIN_CHAT=telegram:ID 또는 slack:CHANNEL")
+    tokens = {"telegram": settings.telegram_token, "slack": settings.slack_bot_token}
+    if not tokens.get(chat.platform):
+        variable = "TELEGRAM_BOT_TOKEN" if chat.platform == "telegram" else "SLACK_BOT_TOKEN"
+        return fail(
+            f"{settings.admin_chat}: {chat.platform} 어댑터가 켜져 있지 않습니다",
+            f"{variable} 값을 설정하거나 다른 대화방을 고르세요",
+        )
+    return ok(f"{settings.admin_chat} ({mode})")
+
+
 CHECKS: tuple[tuple[str, Check], ...] = (
     ("채팅 어댑터", check_adapters),
     ("시간대", check_time_zone),
@@ -275,6 +335,8 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("Slack 권한", _slack("check_scopes")),
     ("Slack 수신", _slack("check_receiving")),
     ("Slack 관리자", _slack("check_admins")),
+    ("정책브리핑 API", check_briefing),
+    ("제안 대화방", check_admin_chat),
 )
 
 

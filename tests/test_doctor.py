@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import yaml
@@ -19,6 +20,8 @@ from bot import doctor
 from bot.adapters.slack.doctor import BOT_SCOPES
 from bot.config import Settings
 from fakes import slack_api
+from fakes.briefing_api import KEY as BRIEFING_KEY
+from fakes.briefing_api import FakeBriefingAPI
 from fakes.slack_api import FakeSlackAPI
 from fakes.telegram_api import TOKEN as TELEGRAM_TOKEN
 from fakes.telegram_api import FakeTelegramAPI
@@ -205,3 +208,36 @@ def test_the_scopes_checked_are_the_manifests() -> None:
     declared = manifest["oauth_config"]["scopes"]["bot"]
     assert list(BOT_SCOPES) == declared
     assert list(slack_api.SCOPES) == declared  # the fake grants what a proper install grants
+
+
+def test_the_watchers_key_and_admin_chat_are_checked(db: Path) -> None:
+    with FakeBriefingAPI() as api:
+        watching = {
+            "AGENDABOT_BRIEFING_URL": api.url,
+            "AGENDABOT_BRIEFING_KEY": BRIEFING_KEY,
+            "AGENDABOT_ADMIN_CHAT": "telegram:100",
+        }
+        good = doctor_with_telegram(db, watching)
+        assert good.returncode == 0, good.stdout + good.stderr
+        assert line(good.stdout, "정책브리핑 API").startswith("✓ 정책브리핑 API: 서비스 키 확인됨")
+        assert (
+            line(good.stdout, "제안 대화방")
+            == "✓ 제안 대화방: telegram:100 (저장 / 무시 미리 보기)"
+        )
+        assert len(api.calls) == 1  # one request, no retries
+        wrong = {
+            **watching,
+            "AGENDABOT_BRIEFING_KEY": "not+the/key==",
+            "AGENDABOT_ADMIN_CHAT": "slack:C1",
+        }
+        bad = doctor_with_telegram(db, wrong)
+    assert bad.returncode == 1
+    key_line = line(bad.stdout, "정책브리핑 API")
+    assert key_line.startswith("✗") and "SERVICE_KEY_IS_NOT_REGISTERED" in key_line
+    assert "data.go.kr" in key_line
+    chat_line = line(bad.stdout, "제안 대화방")
+    assert chat_line.startswith("✗") and "SLACK_BOT_TOKEN" in chat_line
+    for secret in ("not+the/key==", quote("not+the/key==", safe=""), BRIEFING_KEY):
+        assert secret not in bad.stdout + bad.stderr and secret not in good.stdout + good.stderr
+    off = run_doctor(db, {})
+    assert line(off.stdout, "정책브리핑 API").startswith("- 정책브리핑 API: 설정 안 됨")
