@@ -97,7 +97,7 @@ async def run_one_pass(bot: Bot) -> None:
     bot.start()
     await healthy(bot)
     await until(lambda: pass_count(bot.log) > passes, 120)
-    bot.stop()
+    await asyncio.to_thread(bot.stop)  # the fake API shares this event loop: do not block it
 
 
 async def restart_until_posted(bot: Bot, db: Path, limit: int = 20) -> int:
@@ -121,7 +121,7 @@ async def save_all(bot: Bot, tg: FakeTelegramAPI) -> Counter[str]:
     for call in pressed:
         tg.push_callback(buttons(call)["저장"], message=call.result, user_id=ADMIN)
     await until(lambda: len(tg.of("editMessageText")) >= edits + len(pressed), 120)
-    bot.stop()
+    await asyncio.to_thread(bot.stop)  # the fake API shares this event loop: do not block it
     texts = [str(c.params.get("text", "")) for c in tg.of("editMessageText")[edits:]]
     answers = Counter(
         "새로 저장" if "새로 저장했습니다" in a else a.split("\n")[0][:40] for a in texts
