@@ -1,25 +1,60 @@
 """One agenda item's content from its body: lead ministry, summary, key points, milestones.
 
-The lead is the ministry that says what it will do (`과기정통부는 … 추진할 계획이다`), else the
-first 부 named; a summary is two or three extractive sentences; key points are the enumerated
-points (▲ △ ①) or failing that the sentences stating plans.
+The lead is the ministry the text says presents the item, most explicit first: a note on its
+title, a separate release it issues (`별도 보도자료 배포(질병관리청)`), the body in charge
+(`환경부 주관`, `총괄부처인 과기정통부`), the subject that presents it or says what it will do
+(`과기정통부는 … 추진할 계획이다`), the first of a joint list (`환경부, 국토부 등 관계부처 합동`),
+any other ministry as subject. A ministry merely named, the meeting's chair (`…장관은 회의를
+주재하고 … 논의하였다`) or the meeting itself is not a lead: then the lead is None, a gap an
+admin sees, not a guess. A summary is two or three extractive sentences; key points are the
+enumerated points (▲ △ ①) or failing that the sentences stating plans.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cache
 
 from bot import ministries, nlp
 from bot.model import Milestone
 from bot.reading.milestones import find_milestones
+from bot.reading.rules import JOINT
 from bot.reading.text import CIRCLED as _CIRCLED
 from bot.reply import shorten
 
-_SUBJECT = re.compile(r"(?:^|(?<=[\s,(]))([가-힣A-Za-z()·]{2,30}?)(?:은|는|이|가|에서는)(?=\s)")
+# A subject: `과기정통부는`, `농촌진흥청에서는`, `특허청장은`, `기획재정부 장관은` (the minister speaks
+# for the ministry).
+_SUBJECT = re.compile(
+    r"(?:^|(?<=[\s,(]))([가-힣A-Za-z()·]{2,30}?)(?:\s(?:장관|차관|청장|처장|위원장))?"
+    r"(?:은|는|이|가|에서는)(?=\s)"
+)
 _CONJUNCT = re.compile(r"(?:^|(?<=[\s,(]))([가-힣A-Za-z()·]{2,30}?)(?:와|과|및|,)\s*$")
 _CONJUNCT_SPAN = 31  # its longest match before the trailing spaces
 _INTENT = re.compile(r"계획|예정|방침|추진한다|추진하고|추진할|지원한다|나선다|나설|마련한다")
+# What a presenter does with an item (`「…」을 발표하였다`), and what only the meeting or its chair
+# does (`회의를 주재하고 … 논의하였다`, `「…」를 심의·의결하였다`): a subject that only does the
+# latter is the meeting, not a lead.
+_PRESENTS = re.compile(r"발표|보고(?:하|했|드)|마련(?:하였|했|한)|수립(?:하였|했|한)|제시하")
+_MEETING_ROLE = re.compile(r"주재|개최|(?:논의|심의|의결)\s?(?:하였|했|한다|합니다|하고)")
+# In charge: `대책 총괄·조정을 담당`, `총괄부처인 과기정통부`, `(환경부 주관, …)`.
+_CHARGE_NAME = re.compile(
+    r"(?:총괄|주관)\s?(?:부처|기관)(?:인|은|는|:)?\s?([가-힣A-Za-z·]{2,20}?)(?=와|과|가|는|은|,|\s|\))"
+    r"|(?:^|(?<=[\s,(·]))([가-힣A-Za-z·]{2,20}?)\s?(?:주관|총괄)(?=\s|,|\)|으로|로|하에|하는)"
+)
+# A separate release for the item: `별도 보도자료 배포(방송통신위원회)`, `※ 문체부, 별도 보도자료`.
+_OWN_RELEASE = re.compile(r"별도\s?보도\s?자료")
+# `환경부, 국토교통부, 소방청 등 관계부처 합동으로`, `과기정통부와 농식품부 등이 공동으로 수립`.
+# Only a plan made jointly: `… 등 관계기관 합동으로 점검한다` is what the plan will do.
+_JOINT = re.compile(
+    r"\s등(?:이|의)?\s?(?:관계\s?(?:부처|기관)\s?\*?\s?)?(?:합동|공동)[^.\n]{0,60}?(?:마련|수립|발표|작성)"
+)
+_JOINT_SPAN = 80  # characters of the list before `등`, back to the clause's subject
+_CLAUSE_START = re.compile(r".*(?:^|[은는]\s|[.]\s)", re.DOTALL)
+# Characters after a subject its verb is looked for in (the longest real sentence has under
+# 400): a long run of text without a sentence end is not read again for every subject in it.
+_ROLE_SPAN = 400
+_QUOTED_TITLE = re.compile(r"[「『‘'][^「『」』’'\n]*[」』’']")
 _KEY_MARK = re.compile(rf"[▲△■◆{_CIRCLED}]")
 _KEY_STOP = re.compile(
     r"\s?(?:(?:의|이라는|라는|등의?)\s?[0-9]+\s?(?:대|가지|개)|등\s|이라는|라는\s|[,.;\n]|"
@@ -56,30 +91,116 @@ def milestones(text: str, on: dt.date) -> list[Milestone]:
 
 
 def lead(body: str, mentioned: list[str], on: dt.date, owners: tuple[str, ...]) -> str | None:
-    """The ministry that says what it will do; else the first 부 named; else the first body."""
+    """The ministry the text says presents the item (see the module docstring), or None.
+
+    `mentioned` (every body the item names) gives no lead by itself: a ministry named in a
+    law's note, an attendee list or a table is not the one presenting the item."""
+    del mentioned  # kept for the callers: being named is not presenting
+    if JOINT in owners:
+        return None  # `(관계부처 합동)`: the release says no one ministry leads it
     for owner in owners:
         ministry = ministries.resolve(owner, on)
         if ministry:
             return ministry.name
-    subjects: list[str] = []
     body = _APPOSITION.sub("", body)
-    for chunk in _CHUNK.findall(body):
-        intent = None  # whether the chunk states a plan, once asked
-        for match in _SUBJECT.finditer(chunk):
-            ministry = ministries.resolve(match.group(1), on)
-            if ministry is None:
-                continue
-            name = _first_conjunct(chunk, match.start(), on) or ministry.name
-            intent = bool(_INTENT.search(chunk)) if intent is None else intent
-            if intent:
-                return name
-            subjects.append(name)
-    if subjects:
-        return subjects[0]
-    for name in mentioned:
-        if name.endswith("부"):
+    named = _own_release(body, on) or _in_charge(body, on)
+    if named:
+        return named
+    charge, stated, plain = _subjects(body, on)
+    return charge or stated or _joint_first(body, on) or plain
+
+
+def _full_name(word: str, on: dt.date) -> str | None:
+    """The official name of a ministry written in full or by its alias (`과기정통부`), or by its
+    head's title (`특허청장`, `금융위원장`). A short form alone (`산업`, `교육`, `환경`) is an
+    ordinary word outside an attendee list, so it names nothing here."""
+    for form in (word, word[:-1] if word.endswith(("청장", "처장")) else "", _committee(word)):
+        key = ministries.normalise(form)
+        if key and key in _full_keys():
+            ministry = ministries.resolve(form, on)
+            if ministry:
+                return ministry.name
+    return None
+
+
+def _committee(word: str) -> str:
+    return word[: -len("위원장")] + "위원회" if word.endswith("위원장") else ""
+
+
+@cache
+def _full_keys() -> frozenset[str]:
+    """Every ministry's name and aliases, as `ministries.normalise` keys them."""
+    return frozenset(
+        ministries.normalise(key) for m in ministries.table() for key in (m.name, *m.aliases)
+    )
+
+
+def _own_release(body: str, on: dt.date) -> str | None:
+    """`※ 문화체육관광부, 별도 보도자료 배포`, `별도 보도자료 배포(질병관리청, 3월 28일)`: the
+    ministry that issues the item's own release presents it."""
+    at = 0
+    while match := _OWN_RELEASE.search(body, at):
+        line_end = body.find("\n", match.end())
+        at = line_end if line_end >= 0 else len(body)  # each line is read once
+        named = ministries.find_in_text(body[body.rfind("\n", 0, match.start()) + 1 : at], on)
+        if named:
+            return named[0]
+    return None
+
+
+def _in_charge(body: str, on: dt.date) -> str | None:
+    """`총괄부처인 과기정통부와 …`, `협의체(환경부 주관, …)`: the body said to be in charge."""
+    for match in _CHARGE_NAME.finditer(body):
+        name = _full_name(match.group(1) or match.group(2), on)
+        if name:
             return name
-    return mentioned[0] if mentioned else None
+    return None
+
+
+def _subjects(body: str, on: dt.date) -> tuple[str | None, str | None, str | None]:
+    """The first ministry as subject that is in charge (`기후부는 … 총괄·조정을 담당`), the first
+    that presents the item or says what it will do, and the first of any kind. A subject that
+    only chairs or holds the meeting, or discusses and resolves items, is the meeting."""
+    found: dict[str, str] = {}
+    for chunk in _CHUNK.findall(body):
+        for match in _SUBJECT.finditer(chunk):
+            name = _full_name(match.group(1), on)
+            if name is None:
+                continue
+            role = _role(chunk[match.end() : match.end() + _ROLE_SPAN])
+            if role == "meeting":
+                continue
+            name = _first_conjunct(chunk, match.start(), on) or name
+            found.setdefault(role, name)
+            found.setdefault("plain", name)
+            if role == "charge":
+                return name, found.get("stated"), found["plain"]
+    return None, found.get("stated"), found.get("plain")
+
+
+def _role(rest: str) -> str:
+    """What the rest of a sentence says its subject does: is in `charge`, presents or plans
+    (`stated`), is the `meeting` (chairs it, resolves items), or none of these (`plain`)."""
+    words = _QUOTED_TITLE.sub("", rest)  # 「… 향후계획」 says nothing of the subject
+    if "총괄" in words:
+        return "charge"
+    if _PRESENTS.search(words):
+        return "stated"
+    if _MEETING_ROLE.search(words):
+        return "meeting"
+    return "stated" if _INTENT.search(words) else "plain"
+
+
+def _joint_first(body: str, on: dt.date) -> str | None:
+    """`이번 방안은 환경부, 국토교통부, 소방청 등 관계부처 합동으로 마련`: the first of the list."""
+    for match in _JOINT.finditer(body):
+        window = body[max(0, match.start() - _JOINT_SPAN) : match.start()]
+        window = window[window.rfind("\n") + 1 :]
+        clause = _CLAUSE_START.match(window)
+        named = ministries.find_in_text(window[clause.end() :] if clause else window, on)
+        if named:
+            return named[0]
+    return None
 
 
 def _first_conjunct(chunk: str, end: int, on: dt.date) -> str | None:

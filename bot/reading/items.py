@@ -35,6 +35,11 @@ _SECTION = re.compile(
 )
 
 
+# Headings that only confirm an item the text announces: `1. 추진 배경` is numbered like an
+# item's heading, so a release that announces nothing does not get items from them.
+_NEVER_ITEMS = frozenset({"numbered_headings"})
+
+
 @dataclass
 class Found:
     """One agenda item as found: its mentions, and where its body is."""
@@ -90,7 +95,7 @@ def find(doc: Doc) -> list[Found]:
         mentions = [m for m in mentions if m.rule != "plain_sentences"]
     announcing = [m for m in mentions if m.announces]
     if not announcing:
-        sections = [m for m in mentions if not m.announces]
+        sections = [m for m in mentions if not m.announces and m.rule not in _NEVER_ITEMS]
         if len(sections) < 2:
             return []
         for m in sections:
@@ -238,7 +243,9 @@ def _bodies(doc: Doc, items: list[Found]) -> None:
     the announcement (where the release describes it) to the next item's."""
     text = doc.text
     announced_until = max((m.end for i in items for m in i.mentions if m.announces), default=0)
-    described = _Described(text, announced_until)
+    trailers = _Trailers(text)
+    # An attachment list after the text (`붙임 : 「…」`) names an item again but describes nothing.
+    described = _Described(text, announced_until, trailers.first_from(announced_until))
     for item in items:
         blocks = [m.at for m in item.mentions if m.block]
         later = [m.at for m in item.mentions if m.at > announced_until and not m.remarks]
@@ -248,7 +255,6 @@ def _bodies(doc: Doc, items: list[Found]) -> None:
         first = min((m for m in item.mentions if m.at == first_at), key=lambda m: m.at)
         item.start = min(candidates) if candidates else first.begin
     starts = sorted({item.start for item in items})
-    trailers = _Trailers(text)
     for item in items:
         following = starts[bisect_right(starts, item.start) :][:1]
         body_end = trailers.first_from(item.start)
@@ -272,9 +278,10 @@ class _Described:
     """Where a paragraph after the announcement starts by naming an item again. The lines
     after it are normalised once, as items ask, not again for every item."""
 
-    def __init__(self, text: str, after: int) -> None:
+    def __init__(self, text: str, after: int, until: int) -> None:
         self.text = text
-        self.next = after  # the next line to read starts here; past the end when all are read
+        self.until = until  # lines starting here or later are not read
+        self.next = after  # the next line to read starts here; past `until` when all are read
         self.lines: list[tuple[int, str]] = []  # (offset, key of its first 120 characters)
 
     def at(self, item: Found) -> int | None:
@@ -288,7 +295,7 @@ class _Described:
 
     def _lines(self) -> Iterator[tuple[int, str]]:
         yield from self.lines
-        while self.next <= len(self.text):
+        while self.next < self.until or self.next == self.until == len(self.text):
             end = self.text.find("\n", self.next)
             end = len(self.text) if end < 0 else end
             line = (self.next, norm(self.text[self.next : min(end, self.next + 120)]))

@@ -15,6 +15,8 @@ merges the mentions of one item and decides the set.
 | quoted_sentences  | quoted titles in a sentence whose verb says the meeting took them up   |
 | plain_sentences   | titles without brackets: `A, B, C 등을 논의`, `A를 토론안건으로 B를 보고안건으로` |
 | section_headings  | `①【…】`, `< … >`, `【…】`, `◇ …`, `1. 「…」`, `① …` headings (confirm only) |
+| numbered_headings | `1. 제목(안)` or `1 제목` over a `□` paragraph (confirm only, never an item by itself) |
+| noted_headings    | `◈ 제목 (보건복지부)`, `- 제목 (관계부처 합동)`: a marked line with its ministry (confirm only) |
 """
 
 from __future__ import annotations
@@ -129,6 +131,10 @@ _FINAL = re.compile(r"(?:[.!?]|다|음|임|함|됨|요|니다)\s*$")
 _CONNECTIVE = re.compile(r"(?:하여|하고|하며|되어|되고|으며|이며|고|며|여|서|에서는)\s*,?\s*$")
 _SENTENCE_STOP = re.compile(r"(?<![0-9])[.!?](?=\s)")
 _MINISTRY_NOTE = re.compile(r"\s*\(([^()\n]{1,40})\)\s*$")
+# `(관계부처 합동)`: made by several ministries, none of them the lead. A note says so with
+# `JOINT` among its owners.
+_JOINT_NOTE = re.compile(r"^\s*(?:관계\s?)?(?:부처|기관)\s?합동\s*$|^\s*범부처\s*$")
+JOINT = "관계부처 합동"
 MAX_SENTENCE = 20_000  # characters; the longest real sentence has under 400
 
 
@@ -204,6 +210,8 @@ def split_notes(title: str, on: dt.date) -> tuple[str, tuple[str, ...], str | No
         said = normalise(note[1]) if len(note[1]) <= 8 else None
         if found:
             owners = owners or found
+        elif _JOINT_NOTE.match(note[1]):
+            owners = owners or (JOINT,)
         elif said:
             decision = decision or said
         elif note[1].strip() == "비공개":
@@ -692,6 +700,79 @@ def section_headings(doc: Doc) -> list[Mention]:
     return found
 
 
+_NUMBERED_HEADING = re.compile(r"^\s*(?P<n>[0-9]{1,2})\s*[.)]?\s+(?P<rest>[^\s0-9][^\n]{2,60})$")
+_PARAGRAPH_MARK = re.compile(r"^\s*[□■○ㅇ◦●【]")
+
+
+def numbered_headings(doc: Doc) -> list[Mention]:
+    """`1. 뇌 연구개발 투자전략(안)` over the `□` paragraphs that describe it: the item's section.
+    A numbered line over another numbered line is a list (an attachment's table of contents),
+    not a section. The headings only confirm items: `1. 추진 배경` is numbered the same way, so
+    they never make items on their own (see `items.find`)."""
+    found: list[Mention] = []
+    for index, (start, line) in enumerate(doc.lines):
+        match = _NUMBERED_HEADING.match(line)
+        if not match or _SENTENCE_END.search(match["rest"]):
+            continue
+        if not _PARAGRAPH_MARK.match(_next_line(doc, index)):
+            continue
+        title, owners, decision = split_notes(match["rest"], doc.on)
+        if is_title(title) and "안건" not in title:
+            found.append(
+                Mention(
+                    title,
+                    start,
+                    "numbered_headings",
+                    number=int(match["n"]),
+                    decision=decision,
+                    owners=owners,
+                    announces=False,
+                    block=True,
+                    end=start + len(line),
+                )
+            )
+    return found
+
+
+_NOTED_HEADING = re.compile(
+    r"^\s*(?:[◈▷▸▶▹►◆◇■□]|[-–](?=\s))\s*(?P<rest>[^\s(][^\n]{2,100}?)\s*\((?P<note>[^()\n]{1,40})\)\s*$"
+)
+
+
+def noted_headings(doc: Doc) -> list[Mention]:
+    """A marked line that is a title and, in parentheses, who made it: `◈ 감염병 대응상황
+    (보건복지부)`, `- 규제 개선방안 (관계부처 합동)`. Releases head each item's section so, or
+    repeat the items so in their summary box; the note is the item's lead (none for a joint
+    one). Highlight lines are read here, unlike in `section_headings`: the note is what makes
+    such a line a heading rather than a point."""
+    found: list[Mention] = []
+    for start, line in doc.lines:
+        match = _NOTED_HEADING.match(line)
+        if not match:
+            continue
+        owners = ministry_note(match["note"], doc.on)
+        if not owners and not _JOINT_NOTE.match(match["note"]):
+            continue
+        owners = owners or (JOINT,)
+        title = clean(match["rest"])
+        quoted = QUOTED.fullmatch(title)
+        title = clean(quoted[1]) if quoted else title
+        if not is_title(title) or _SENTENCE_END.search(title) or "안건" in title:
+            continue
+        found.append(
+            Mention(
+                title,
+                start,
+                "noted_headings",
+                owners=owners,
+                announces=False,
+                block=True,
+                end=start + len(line),
+            )
+        )
+    return found
+
+
 Rule = Callable[[Doc], list[Mention]]
 
 # Announcing rules first; a rule's rank decides whose spelling of a title wins (lower first).
@@ -703,5 +784,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("category_lines", category_lines),
     ("plain_sentences", plain_sentences),
     ("section_headings", section_headings),
+    ("numbered_headings", numbered_headings),
+    ("noted_headings", noted_headings),
 )
 RANK = {name: rank for rank, (name, _) in enumerate(RULES)}
