@@ -38,6 +38,9 @@ _SECTION = re.compile(
 # Headings that only confirm an item the text announces: `1. 추진 배경` is numbered like an
 # item's heading, so a release that announces nothing does not get items from them.
 _NEVER_ITEMS = frozenset({"numbered_headings"})
+# Rules that announce only when no other does, the weakest last: an object named without
+# brackets, and a title quoted in the release's headline or summary box.
+_WEAK = ("plain_sentences", "highlight_titles")
 
 
 @dataclass
@@ -82,31 +85,50 @@ class Found:
 
     @property
     def first(self) -> int:
-        announced = [m.at for m in self.mentions if m.announces and not m.remarks]
-        return min(announced or [m.at for m in self.mentions])
+        """Where the release first names the item as taken up. An item named only in the
+        summary box above the text (`highlight_titles`) is taken up where its section starts,
+        once bodies are known: the text before it is the meeting's (its date, chair, plans)."""
+        announced = [m for m in self.mentions if m.announces and not m.remarks]
+        in_text = [m.at for m in announced if m.rule != "highlight_titles"]
+        if in_text:
+            return min(in_text)
+        if announced and self.start:
+            return self.start
+        return min(m.at for m in announced or self.mentions)
 
 
 def find(doc: Doc) -> list[Found]:
     """The agenda items of a release, in order, each with its body span."""
     mentions = [m for _, rule in RULES for m in rule(doc)]
-    if any(m.announces and m.rule != "plain_sentences" for m in mentions):
+    if any(m.announces and m.rule not in _WEAK for m in mentions):
         # An unbracketed object ("안전·민생·생활 분야 개선 정책을 논의") is a summary when the
         # release names its items properly elsewhere.
-        mentions = [m for m in mentions if m.rule != "plain_sentences"]
+        mentions = [m for m in mentions if m.rule not in _WEAK]
+    elif any(m.announces and m.rule == "plain_sentences" for m in mentions):
+        # The summary box only speaks when no sentence of the text names the items.
+        mentions = [m for m in mentions if m.rule != "highlight_titles"]
     announcing = [m for m in mentions if m.announces]
-    if not announcing:
-        sections = [m for m in mentions if not m.announces and m.rule not in _NEVER_ITEMS]
-        if len(sections) < 2:
+    sections = [m for m in mentions if not m.announces and m.rule not in _NEVER_ITEMS]
+    if not announcing or _headed(announcing, sections):
+        if len(sections) < 2 and not announcing:
             return []
         for m in sections:
             m.announces = True
-        announcing = sections
     items, doc.titles_skipped = _merged(mentions)
     items = _absorb_first_paragraph_mentions(doc, items)
     items = _ordered(items)
     _bodies(doc, items)
     _shared_decisions(doc, items)
     return items
+
+
+def _headed(announcing: list[Mention], sections: list[Mention]) -> bool:
+    """Whether items named only in the summary box have section headings of their own: then
+    the headings are the release's items (with the box's and any it left out), as when nothing
+    announces. Otherwise the headings are parts of items (`① 적립분야 확대`), not items."""
+    if any(m.rule != "highlight_titles" for m in announcing):
+        return False
+    return any(same(s.title, m.title) for s in sections[:MAX_TITLES] for m in announcing)
 
 
 def same(a: str, b: str) -> bool:

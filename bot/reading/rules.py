@@ -14,6 +14,7 @@ merges the mentions of one item and decides the set.
 | inline_lists      | `심의 안건은 ①A, ②B, ③C으로`; `* ❶A(부처), ❷B, C` under a meeting sentence |
 | quoted_sentences  | quoted titles in a sentence whose verb says the meeting took them up   |
 | plain_sentences   | titles without brackets: `A, B, C 등을 논의`, `A를 토론안건으로 B를 보고안건으로` |
+| highlight_titles  | a plan's title quoted in the headline or a `▷` summary line (only when nothing else announces) |
 | section_headings  | `①【…】`, `< … >`, `【…】`, `◇ …`, `1. 「…」`, `① …` headings (confirm only) |
 | numbered_headings | `1. 제목(안)` or `1 제목` over a `□` paragraph (confirm only, never an item by itself) |
 | noted_headings    | `◈ 제목 (보건복지부)`, `- 제목 (관계부처 합동)`: a marked line with its ministry (confirm only) |
@@ -655,6 +656,38 @@ def plain_sentences(doc: Doc) -> list[Mention]:
     return found
 
 
+_SUMMARY_LINE = 300  # characters; real headlines and summary lines have under 200
+# A plan's name: what a summary line quotes as an item, not a slogan or a programme's name.
+_PLAN_TITLE = re.compile(r"(?:방안|계획|대책|전략|방향|로드맵|과제)(?:\s?\(안\))?$")
+
+
+def highlight_titles(doc: Doc) -> list[Mention]:
+    """A preview release (`…회의를 개최한다`) can name its items only in its headline and the
+    `▷` summary lines above the text (`▷ … 위한 「산학협력 활성화 방안」 마련`), each then under a
+    bare heading. Those lines summarise, so their quoted plans announce items only when no
+    sentence of the text names any (see `items.find`); no decision is read from them."""
+    found: list[Mention] = []
+    for start in sorted(doc.highlights):
+        end = doc.text.find("\n", start)
+        line = doc.text[start : end if end >= 0 else len(doc.text)]
+        if len(line) > _SUMMARY_LINE:
+            continue  # not a headline: a text without line breaks, read by the sentence rules
+        quotes = list(QUOTED.finditer(line)) + list(_LOOSE.finditer(line))
+        for quote in sorted(quotes, key=lambda q: q.start()):
+            title, owners, _ = split_notes(clean(quote[1]), doc.on)
+            if is_title(title) and _PLAN_TITLE.search(title):
+                found.append(
+                    Mention(
+                        title,
+                        start + quote.start(),
+                        "highlight_titles",
+                        owners=owners,
+                        end=start + len(line),
+                    )
+                )
+    return found
+
+
 _SECTION_PATTERNS = [
     re.compile(rf"^\s*[{CIRCLED}]?\s*【\s*(?P<rest>[^】]{{3,100}})\s*】\s*$"),
     re.compile(r"^\s*[<＜〈]\s*(?P<rest>[^>＞〉]{3,100}?)\s*[>＞〉]\s*$"),
@@ -783,6 +816,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("quoted_sentences", quoted_sentences),
     ("category_lines", category_lines),
     ("plain_sentences", plain_sentences),
+    ("highlight_titles", highlight_titles),
     ("section_headings", section_headings),
     ("numbered_headings", numbered_headings),
     ("noted_headings", noted_headings),
