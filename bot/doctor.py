@@ -294,6 +294,12 @@ def check_briefing(checkup: Checkup) -> Result:
     return ok(f"서비스 키 확인됨 (오늘 보도자료 {len(listed)}건)")
 
 
+_BOT_TOKENS = {  # platform → (the setting, its environment variable)
+    "telegram": ("telegram_token", "TELEGRAM_BOT_TOKEN"),
+    "slack": ("slack_bot_token", "SLACK_BOT_TOKEN"),
+}
+
+
 def check_admin_chat(checkup: Checkup) -> Result:
     """Where the watcher's proposals go: a chat of a platform this bot runs."""
     from bot.chats import ChatKey
@@ -313,9 +319,8 @@ def check_admin_chat(checkup: Checkup) -> Result:
         chat = ChatKey.parse(settings.admin_chat)
     except AgendabotError as e:
         return fail(e.message, "AGENDABOT_ADMIN_CHAT=telegram:ID 또는 slack:CHANNEL")
-    tokens = {"telegram": settings.telegram_token, "slack": settings.slack_bot_token}
-    if not tokens.get(chat.platform):
-        variable = "TELEGRAM_BOT_TOKEN" if chat.platform == "telegram" else "SLACK_BOT_TOKEN"
+    setting, variable = _BOT_TOKENS[chat.platform]
+    if not getattr(settings, setting):
         return fail(
             f"{settings.admin_chat}: {chat.platform} 어댑터가 켜져 있지 않습니다",
             f"{variable} 값을 설정하거나 다른 대화방을 고르세요",
