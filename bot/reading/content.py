@@ -4,9 +4,10 @@ The lead is the ministry the text says presents the item, most explicit first: a
 title, a separate release it issues (`별도 보도자료 배포(질병관리청)`), the body in charge
 (`환경부 주관`, `총괄부처인 과기정통부`), the subject that presents it or says what it will do
 (`과기정통부는 … 추진할 계획이다`), the first of a joint list (`환경부, 국토부 등 관계부처 합동`),
-any other ministry as subject. A ministry merely named, the meeting's chair (`…장관은 회의를
-주재하고 … 논의하였다`) or the meeting itself is not a lead: then the lead is None, a gap an
-admin sees, not a guess. A summary is two or three extractive sentences; key points are the
+any other ministry as subject. The meeting's chair (`…장관은 회의를 주재하고 … 논의하였다`) or
+the meeting itself is not a lead. When the text says none of these, the first 부 it names is
+the last resort, as the reference reading of the bundled seed has it; the reader's warnings
+say it was inferred (an agency or a committee merely named is never taken: then None). A summary is two or three extractive sentences; key points are the
 enumerated points (▲ △ ①) or failing that the sentences stating plans.
 """
 
@@ -93,9 +94,10 @@ def milestones(text: str, on: dt.date) -> list[Milestone]:
 def lead(body: str, mentioned: list[str], on: dt.date, owners: tuple[str, ...]) -> str | None:
     """The ministry the text says presents the item (see the module docstring), or None.
 
-    `mentioned` (every body the item names) gives no lead by itself: a ministry named in a
-    law's note, an attendee list or a table is not the one presenting the item."""
-    del mentioned  # kept for the callers: being named is not presenting
+    When the text says none of that, the first 부 it names is taken, as the reference reading
+    of the bundled seed does (its 안건 5 lists 과기정통부, which signed the MOU, first); the
+    parser's warnings say the lead was inferred, so an admin checks it. Only a 부: a
+    committee, an agency or a body named in a law's note or an attendee list is not."""
     if JOINT in owners:
         return None  # `(관계부처 합동)`: the release says no one ministry leads it
     for owner in owners:
@@ -107,7 +109,21 @@ def lead(body: str, mentioned: list[str], on: dt.date, owners: tuple[str, ...]) 
     if named:
         return named
     charge, stated, plain = _subjects(body, on)
-    return charge or stated or _joint_first(body, on) or plain
+    found = charge or stated or _joint_first(body, on) or plain
+    return found or _first_department(body, mentioned, on)
+
+
+def _first_department(body: str, mentioned: list[str], on: dt.date) -> str | None:
+    """The first 부 (a ministry proper) the item names, unless it is there as the meeting's
+    chair (`재정경제부장관은 회의를 주재하고`): the last resort, flagged as inferred."""
+    chairs = {
+        name
+        for chunk in _CHUNK.findall(body)
+        for match in _SUBJECT.finditer(chunk)
+        if (name := _full_name(match.group(1), on))
+        and _role(chunk[match.end() : match.end() + _ROLE_SPAN]) == "meeting"
+    }
+    return next((n for n in mentioned if n.endswith("부") and n not in chairs), None)
 
 
 def _full_name(word: str, on: dt.date) -> str | None:
