@@ -271,9 +271,11 @@ def test_a_hung_send_is_never_repeated_and_other_chats_go_on(
                 await until(lambda: len(calls_to(api, ALICE)) == 1, "the hung send arrived")
                 api.push_text("/whoami", chat_id=BOB, user_id=BOB)
                 await until(lambda: bool(api.sent(BOB)), "another chat answered", timeout=4)
-                # BOB was answered while ALICE's first send still hung, and ALICE's second
-                # command had not been answered before her first: her order is kept.
-                assert bot.inbox.pending == 2 and len(calls_to(api, ALICE)) == 1
+                # BOB was answered (and his update marked done, a moment after the send
+                # returns) while ALICE's first send still hung, and ALICE's second command had
+                # not been answered before her first: her order is kept.
+                await until(lambda: bot.inbox.pending == 2, "BOB's update done", timeout=2)
+                assert len(calls_to(api, ALICE)) == 1
                 await settled(bot, api)
                 texts = [c.params["text"] for c in calls_to(api, ALICE)]
                 assert len(texts) == 2  # the hung answer once (no resend, no apology), /help

@@ -9,6 +9,8 @@ preview run `/import save TOKEN` and `/import cancel TOKEN` (see `bot/intake.py`
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot import intake
 from bot.commands.base import Call, Context, Request, command
 from bot.errors import AgendabotError, UsageError
@@ -59,7 +61,7 @@ def import_(call: Call) -> Reply:
             "· 정책브리핑 제안: /import list",
         )
     if len(call.args) == 1 and call.args[0] in LIST:
-        return _waiting(call.ctx.store.proposals())
+        return _waiting(call.ctx.store.proposals(), call.ctx.settings.zone)
     if len(call.args) != 2 or call.args[0] not in ACTIONS:
         raise call.usage_error("저장, 취소, 무시 또는 보기와 미리 보기의 토큰을 입력하세요.")
     action, token = ACTIONS[call.args[0]], call.args[1]
@@ -108,7 +110,7 @@ def _saved(meeting: Meeting, status: str, items: int) -> Reply:
     )
 
 
-def _waiting(proposals: list[Proposal]) -> Reply:
+def _waiting(proposals: list[Proposal], zone: dt.tzinfo) -> Reply:
     """The watcher's proposals no admin has answered, oldest first, with their tokens."""
     if not proposals:
         return Reply(title="대기 중인 정책브리핑 제안이 없습니다.")
@@ -117,7 +119,7 @@ def _waiting(proposals: list[Proposal]) -> Reply:
             label=p.token,
             text=p.release.meeting.title,
             detail=f"{kdate(p.release.meeting.date)} · 안건 {len(p.release.items)}건 · "
-            f"{kdate(p.proposed_at.date())} 제안",
+            f"{kdate(p.proposed_at.astimezone(zone).date())} 제안",
         )
         for p in proposals[:LIST_LIMIT]
     )
