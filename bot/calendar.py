@@ -56,12 +56,11 @@ from icalendar import Calendar, Timezone
 
 from bot import __version__, ministries
 from bot.config import Settings
-from bot.errors import NotFound
+from bot.errors import UnknownMinistry
 from bot.links import web_url
 from bot.model import MILESTONE_STATUS_KO, STATUS_KO, AgendaItem, Meeting, Milestone, Subscription
 from bot.reply import kdate
 from bot.store import FeedFollowUp, Store, exempt_from_gc
-from bot.words import with_particle
 
 if TYPE_CHECKING:  # bot.commands imports this module's command, which imports this module
     from bot.commands.base import Context
@@ -96,7 +95,8 @@ def feed(
     it owns, under every name it had (산업통상자원부 and 산업통상부 alike).
 
     Raises:
-        NotFound: the ministry is unknown (one Korean line, with close names).
+        UnknownMinistry: the ministry is unknown (a NotFound: one Korean line, with close
+            names).
         ValueError: both a ministry and a subscription were given.
     """
     if ministry is not None and subscription is not None:
@@ -193,10 +193,7 @@ def _scope(ministry: str | None, subscription: Subscription | None, today: dt.da
     if ministry is not None:
         found = ministries.resolve(ministry, today)
         if found is None:
-            close = ministries.suggest(ministry, on=today)
-            hint = f" 혹시 {', '.join(close)}?" if close else ""
-            said = with_particle(f"'{ministry[:30]}'", "은/는")
-            raise NotFound(f"{said} 알 수 없는 부처입니다.{hint}")
+            raise UnknownMinistry(ministry[:30], ministries.suggest(ministry, on=today))
         return _Scope(_lineage([found.name]), found.name)
     if subscription is not None and subscription.ministries:
         return _Scope(_lineage(subscription.ministries), "·".join(subscription.ministries))

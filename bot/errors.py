@@ -31,8 +31,9 @@ class Forbidden(AgendabotError):
     """An admin command from someone who is not an admin."""
 
 
-class UnknownMinistry(AgendabotError):
-    """A ministry name that is not in the table; carries close matches."""
+class UnknownMinistry(NotFound):
+    """A ministry name that is not in the table; carries close matches. A NotFound: a feed or
+    page asked for an unknown ministry answers 404."""
 
     def __init__(self, name: str, suggestions: list[str], usage: str | None = None) -> None:
         hint = f" 혹시 {', '.join(suggestions)}?" if suggestions else ""

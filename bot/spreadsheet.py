@@ -28,9 +28,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot import ministries
-from bot.errors import NotFound
+from bot.errors import UnknownMinistry
 from bot.model import MILESTONE_STATUS_KO, STATUS_KO, AgendaItem, FollowUp, Meeting
-from bot.words import with_particle
 
 if TYPE_CHECKING:  # bot.commands imports the commands, which may import this module
     from bot.commands.base import Context
@@ -64,7 +63,8 @@ def tables(ctx: Context, ministry: str | None = None) -> list[Table]:
     """The three tables, of everything or of one ministry.
 
     Raises:
-        NotFound: the ministry is unknown (one Korean line, with close names).
+        UnknownMinistry: the ministry is unknown (a NotFound: one Korean line, with close
+            names).
     """
     names = _names(ministry, ctx.today())
     store = ctx.store
@@ -184,10 +184,7 @@ def _names(ministry: str | None, today: dt.date) -> frozenset[str] | None:
         return None
     found = ministries.resolve(ministry, today)
     if found is None:
-        close = ministries.suggest(ministry, on=today)
-        hint = f" 혹시 {', '.join(close)}?" if close else ""
-        said = with_particle(f"'{ministry[:30]}'", "은/는")
-        raise NotFound(f"{said} 알 수 없는 부처입니다.{hint}")
+        raise UnknownMinistry(ministry[:30], ministries.suggest(ministry, on=today))
     return ministries.lineage(found.name) or frozenset({found.name})
 
 
